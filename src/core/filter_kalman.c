@@ -1,0 +1,129 @@
+/* filter_kalman: a two-state (offset, frequency) Kalman filter over the raw timescale.
+ *
+ * Model: the raw offset x grows at rate f; f does a random walk with variance `wander` per
+ * second (the oscillator's frequency wander). A measurement z of x has variance
+ *     R = e^2 / 12 + floor^2,   e = delay - minimum delay in the window,
+ * since with queueing delay e above the minimum the offset error lies within +-e/2 and is
+ * uniform there for exponential queueing. Innovations beyond FILTER_KF_GATE standard
+ * deviations are rejected as outliers; FILTER_KF_RESET of them in a row mean the source's
+ * time really moved (a server step), and the offset is re-initialised from the sample.
+ */
+#include <math.h>
+
+#include "core/filter_priv.h"
+
+#define FILTER_KF_F0_SD 1e-3  /* s/s: prior frequency uncertainty (the kernel allows 500 ppm) */
+#define FILTER_KF_GATE 5.0    /* innovation gate, standard deviations */
+#define FILTER_KF_RESET 3     /* consecutive outliers that re-initialise the offset */
+#define FILTER_KF_MIN_GATED 4 /* samples absorbed before the gate applies */
+#define FILTER_KF_JIT_WEIGHT 0.125
+#define FILTER_KF_RESET_F_SD 10e-6 /* s/s: frequency uncertainty after a reset */
+
+static double measurement_var(const struct filter *f, const struct filter_sample *s)
+{
+	/* The minimum delay in the window still holds some queueing: estimate it as a fraction
+	 * of the typical excess (for exponential queueing the minimum of 64 samples lies near a
+	 * tenth of the median excess), and of the minimum delay itself while the window is
+	 * too small to tell. */
+	double mind = filter_min_delay(f, 0);
+	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * filter_median_excess(f, 0, mind),
+	                FILTER_DELTA_MIN_DELAY * mind);
+	double e = s->delay - mind + q;
+	return e * e / 12.0 + FILTER_FLOOR_ABS * FILTER_FLOOR_ABS;
+}
+
+static void predict(struct filter_kalman *k, double t, double q)
+{
+	double dt = t - k->t;
+	if (dt <= 0)
+		return;
+	k->x += k->f * dt;
+	k->p00 += 2 * dt * k->p01 + dt * dt * k->p11 + q * dt * dt * dt / 3;
+	k->p01 += dt * k->p11 + q * dt * dt / 2;
+	k->p11 += q * dt;
+	k->t = t;
+}
+
+static void correct(struct filter_kalman *k, double z, double r)
+{
+	double s = k->p00 + r;
+	double nu = z - k->x;
+	double k0 = k->p00 / s, k1 = k->p01 / s;
+	k->x += k0 * nu;
+	k->f += k1 * nu;
+	double p00 = k->p00, p01 = k->p01;
+	k->p00 = (1 - k0) * p00;
+	k->p01 = (1 - k0) * p01;
+	k->p11 -= k1 * p01;
+	if (k->p11 < 0)
+		k->p11 = 0;
+	k->jit2 += FILTER_KF_JIT_WEIGHT * (nu * nu - k->jit2);
+	k->count++;
+}
+
+static void init_from(struct filter_kalman *k, const struct filter_sample *s, double r,
+                      bool keep_freq)
+{
+	k->t = s->t;
+	k->x = s->offset;
+	k->p00 = r;
+	k->p01 = 0;
+	if (keep_freq && k->p11 < FILTER_KF_RESET_F_SD * FILTER_KF_RESET_F_SD)
+		k->p11 = FILTER_KF_RESET_F_SD * FILTER_KF_RESET_F_SD;
+	if (!keep_freq || !k->init) {
+		k->f = 0;
+		k->p11 = FILTER_KF_F0_SD * FILTER_KF_F0_SD;
+		k->count = 0;
+		k->jit2 = r;
+	}
+	k->init = true;
+	k->count++;
+	k->outliers = 0;
+}
+
+static void publish(struct filter *f, const struct filter_sample *last)
+{
+	const struct filter_kalman *k = &f->kf;
+	struct filter_estimate *e = &f->est;
+	double mind = filter_min_delay(f, 0);
+	e->valid = true;
+	e->n = k->count > FILTER_MAX_SAMPLES ? FILTER_MAX_SAMPLES : (int)k->count;
+	e->t_ref = k->t;
+	e->offset = k->x;
+	e->freq = k->f;
+	e->freq_valid = k->count >= 2;
+	e->offset_sd = sqrt(k->p00);
+	e->freq_sd = e->freq_valid ? sqrt(k->p11) : INFINITY;
+	e->min_delay = mind;
+	e->delay = last->delay;
+	e->jitter = sqrt(k->jit2);
+	e->dispersion = last->dispersion;
+	e->span = last->t - f->s[f->head].t;
+}
+
+bool filter_kalman_update(struct filter *f, const struct filter_sample *s)
+{
+	struct filter_kalman *k = &f->kf;
+	double r = measurement_var(f, s);
+	if (!k->init) {
+		init_from(k, s, r, false);
+		publish(f, s);
+		return true;
+	}
+	predict(k, s->t, f->wander);
+	double nu = s->offset - k->x, sd = sqrt(k->p00 + r);
+	if (k->count >= FILTER_KF_MIN_GATED && fabs(nu) > FILTER_KF_GATE * sd) {
+		f->rejected_outliers++;
+		if (++k->outliers < FILTER_KF_RESET) {
+			publish(f, s);
+			return false;
+		}
+		init_from(k, s, r, true); /* the source's time moved: follow it */
+		publish(f, s);
+		return true;
+	}
+	k->outliers = 0;
+	correct(k, s->offset, r);
+	publish(f, s);
+	return true;
+}

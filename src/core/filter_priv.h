@@ -1,0 +1,17 @@
+/* filter_priv: shared between filter.c (sample window, regression) and filter_kalman.c. */
+#ifndef STRATA_CORE_FILTER_PRIV_H
+#define STRATA_CORE_FILTER_PRIV_H
+
+#include "core/filter.h"
+
+#define FILTER_FLOOR_ABS 1e-7        /* s: no sample is trusted beyond 100 ns */
+#define FILTER_FLOOR_MEDIAN_FRAC 0.1 /* regression: floor = this fraction of the median excess */
+#define FILTER_DELTA_MEDIAN_FRAC 0.1 /* Kalman: queueing left in the minimum delay, ... */
+#define FILTER_DELTA_MIN_DELAY 0.2   /* ... as fractions of the median excess and min delay */
+
+double filter_min_delay(const struct filter *f, int first);
+double filter_median_excess(const struct filter *f, int first, double min_delay);
+/* Absorb the newest sample (already in the window); false if it was an outlier. */
+bool filter_kalman_update(struct filter *f, const struct filter_sample *s);
+
+#endif

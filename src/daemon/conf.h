@@ -1,0 +1,98 @@
+/* conf: the daemon's configuration, read with libconfuse.
+ *
+ * The libconfuse cfg_t never leaves conf.c: conf_load() produces this plain struct, fully
+ * validated, or nothing at all (nothing starts half-configured). Every error message names
+ * the file and line ("strata.conf:12: minpoll 2 out of range 4..17").
+ * Ownership: conf_load() allocates; conf_free() releases everything (NULL is a no-op).
+ */
+#ifndef STRATA_DAEMON_CONF_H
+#define STRATA_DAEMON_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_DEFAULT_PATH "/etc/strata/strata.conf"
+#define CONF_DEFAULT_INCLUDE_DIR "/etc/strata/conf.d"
+#define CONF_DEFAULT_CONTROL_SOCKET "/run/strata/stratad.sock"
+#define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
+
+enum conf_source_type { CONF_SERVER = 0, CONF_POOL = 1 };
+
+enum conf_log_level {
+	CONF_LOG_ERR = 0,
+	CONF_LOG_WARNING,
+	CONF_LOG_NOTICE,
+	CONF_LOG_INFO,
+	CONF_LOG_DEBUG
+};
+
+struct conf_source {
+	enum conf_source_type type;
+	char *name;     /* host name or address literal */
+	uint16_t port;  /* default 123 */
+	bool iburst;    /* default false */
+	int minpoll;    /* log2 s, default 6, range 4..17 */
+	int maxpoll;    /* log2 s, default 10, range minpoll..17 */
+	int maxsources; /* pools only: members kept, default 4, range 1..16 */
+	char *file;     /* where it was defined, for messages */
+	int line;
+};
+
+/* An address prefix of an allow or deny rule. */
+struct conf_prefix {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network byte order; IPv4 uses the first 4 bytes */
+	int prefix_len;   /* 0..32 or 0..128 */
+	char *text;       /* as written */
+};
+
+/* A listen address: where stratad answers clients (issue "serve time"). */
+struct conf_listen {
+	char *text; /* "ADDR" or "ADDR:PORT" or "[V6]:PORT", as written */
+	int family;
+	uint8_t addr[16];
+	uint16_t port; /* default 123 */
+};
+
+struct conf {
+	struct conf_source *sources;
+	size_t n_sources;
+	char *driftfile;           /* NULL: no drift file; default CONF_DEFAULT_DRIFTFILE */
+	double makestep_threshold; /* s, default 1.0, > 0 */
+	int makestep_limit;        /* updates, default 3; -1 = always */
+	double panic_threshold;    /* s, default 1000, > 0; 0 = disabled */
+	struct conf_prefix *allow;
+	size_t n_allow;
+	struct conf_prefix *deny;
+	size_t n_deny;
+	struct conf_listen *listen;
+	size_t n_listen;
+	char *control_socket;          /* default CONF_DEFAULT_CONTROL_SOCKET */
+	enum conf_log_level log_level; /* default info */
+	char *include_dir;             /* NULL: none; every *.conf in it is read in sorted order */
+	char **files;                  /* every file read, main file first */
+	size_t n_files;
+};
+
+/* Read path and its include directory. On success returns 0 and sets *ret. On error
+ * returns -1 and writes one line "FILE:LINE: message" (no newline) into err. */
+int conf_load(const char *path, struct conf **ret, char *err, size_t errlen);
+
+/* Parse a configuration held in memory (tests, fuzzing); name is used in messages.
+ * Include directories are honoured as in conf_load. */
+int conf_load_string(const char *text, const char *name, struct conf **ret, char *err,
+                     size_t errlen);
+
+void conf_free(struct conf *conf);
+
+/* Print the effective configuration, in the configuration file's own syntax, so that the
+ * output parses back to an identical struct conf. */
+void conf_print(const struct conf *conf, FILE *out);
+
+/* Name of a log level ("info"), and the reverse (-1 if unknown). */
+const char *conf_log_level_str(enum conf_log_level l);
+int conf_log_level_parse(const char *s);
+
+#endif

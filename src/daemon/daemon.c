@@ -1,0 +1,375 @@
+/* daemon: context, signals, reload, status and the set of pollers. See daemon.h. */
+#include "config.h"
+
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/util.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock/clock.h"
+#include "daemon/log.h"
+#include "daemon/notify.h"
+#include "daemon/poller.h"
+#include "daemon/resolve.h"
+
+#define DAEMON_SUMMARY_INTERVAL 64 /* s between the per-source info lines */
+
+/* One configured server or pool: its lookup and the pollers of its addresses. */
+struct daemon_source {
+	struct daemon *d;
+	const struct conf_source *cs; /* in d->conf */
+	struct resolve_req *req;
+	struct poller **pollers;
+	size_t n_pollers;
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	struct conf *conf;
+	struct log *log;
+	struct clock *clock;
+	struct event_base *base;
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *summary; /* every DAEMON_SUMMARY_INTERVAL s */
+	struct resolve *resolve;
+	struct notify *notify;
+	struct poller_env penv;
+	struct daemon_source *sources; /* one per conf->sources[i] */
+	size_t n_sources;
+	char last_from[64]; /* poller that gave the latest sample, "" if none yet */
+	double last_offset; /* s, that sample's offset (server minus local) */
+	bool stopping;      /* teardown started: ignore signals */
+	int exit_status;
+};
+
+static enum conf_log_level daemon_level(const struct daemon *d)
+{
+	return d->opts.debug ? CONF_LOG_DEBUG : d->conf->log_level;
+}
+
+static const char *daemon_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* --- status ------------------------------------------------------------------------------ */
+
+static void daemon_update_status(struct daemon *d)
+{
+	size_t polled = 0, reachable = 0, pending = 0;
+	struct source_status st;
+
+	for (size_t i = 0; i < d->n_sources; i++) {
+		struct daemon_source *ds = &d->sources[i];
+
+		if (ds->n_pollers == 0)
+			pending++;
+		for (size_t j = 0; j < ds->n_pollers; j++) {
+			poller_get_status(ds->pollers[j], &st);
+			polled++;
+			reachable += st.reach != 0;
+		}
+	}
+	if (d->n_sources == 0)
+		notify_status(d->notify, "No sources configured");
+	else if (polled == 0)
+		notify_status(d->notify, "Starting %zu source%s", pending, daemon_plural(pending));
+	else if (d->last_from[0] == '\0')
+		notify_status(d->notify, "Polling %zu source%s, none answered yet", polled,
+		              daemon_plural(polled));
+	else
+		notify_status(d->notify,
+		              "Polling %zu source%s, %zu reachable, last offset %+.6f s from %s",
+		              polled, daemon_plural(polled), reachable, d->last_offset,
+		              d->last_from);
+}
+
+static void daemon_on_sample(void *arg, struct poller *p, const struct source_sample *s)
+{
+	struct daemon *d = arg;
+
+	snprintf(d->last_from, sizeof(d->last_from), "%s", poller_name(p));
+	d->last_offset = s->offset;
+	daemon_update_status(d);
+}
+
+static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < d->n_sources; i++)
+		for (size_t j = 0; j < d->sources[i].n_pollers; j++)
+			poller_log_summary(d->sources[i].pollers[j]);
+	daemon_update_status(d);
+}
+
+/* --- sources ----------------------------------------------------------------------------- */
+
+static void daemon_on_resolved(void *arg, const struct udp_addr *addrs, size_t n)
+{
+	struct daemon_source *ds = arg;
+	struct daemon *d = ds->d;
+	struct poller **ps;
+	int r;
+
+	if (ds->n_pollers > 0)
+		return; /* already polling these */
+	ps = calloc(n, sizeof(*ps));
+	if (!ps) {
+		log_err(d->log, "out of memory starting %s", ds->cs->name);
+		return;
+	}
+	ds->pollers = ps;
+	for (size_t i = 0; i < n; i++) {
+		r = poller_new(&d->penv, ds->cs, &addrs[i], &ps[ds->n_pollers]);
+		if (r < 0) {
+			log_err(d->log, "%s:%d: cannot poll %s: %s", ds->cs->file, ds->cs->line,
+			        ds->cs->name, strerror(-r));
+			continue;
+		}
+		log_info(d->log, "polling %s (%s %s)", poller_name(ps[ds->n_pollers]),
+		         ds->cs->type == CONF_POOL ? "pool" : "server", ds->cs->name);
+		ds->n_pollers++;
+	}
+	daemon_update_status(d);
+}
+
+static void daemon_stop_sources(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_sources; i++) {
+		struct daemon_source *ds = &d->sources[i];
+
+		for (size_t j = 0; j < ds->n_pollers; j++)
+			poller_free(ds->pollers[j]);
+		free(ds->pollers);
+		resolve_cancel(ds->req);
+	}
+	free(d->sources);
+	d->sources = NULL;
+	d->n_sources = 0;
+	d->last_from[0] = '\0';
+}
+
+/* One daemon_source per configured source; lookups start on the next loop pass. */
+static int daemon_start_sources(struct daemon *d)
+{
+	const struct conf *c = d->conf;
+
+	if (c->n_sources == 0)
+		return 0;
+	d->sources = calloc(c->n_sources, sizeof(*d->sources));
+	if (!d->sources)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_sources; i++) {
+		struct daemon_source *ds = &d->sources[d->n_sources];
+		const struct conf_source *cs = &c->sources[i];
+		size_t max = cs->type == CONF_POOL ? (size_t)cs->maxsources : 1;
+
+		ds->d = d;
+		ds->cs = cs;
+		if (resolve_start(d->resolve, cs->name, cs->port, max, daemon_on_resolved, ds,
+		                  &ds->req) < 0)
+			return -ENOMEM;
+		d->n_sources++;
+	}
+	return 0;
+}
+
+/* --- signals and reload ------------------------------------------------------------------ */
+
+static void daemon_reload(struct daemon *d)
+{
+	struct conf *nc;
+	char err[512];
+
+	log_notice(d->log, "SIGHUP: reloading the configuration from %s", d->opts.conf_path);
+	notify_reloading(d->notify, clock_monotonic_s(d->clock));
+	if (conf_load(d->opts.conf_path, &nc, err, sizeof(err)) < 0) {
+		log_err(d->log, "%s", err);
+		log_err(d->log, "configuration not reloaded, still running with the previous one");
+		notify_ready(d->notify);
+		return;
+	}
+	daemon_stop_sources(d);
+	conf_free(d->conf);
+	d->conf = nc;
+	log_set_level(d->log, daemon_level(d));
+	if (daemon_start_sources(d) < 0)
+		log_err(d->log, "out of memory starting the sources");
+	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s", d->n_sources,
+	           daemon_plural(d->n_sources), conf_log_level_str(log_get_level(d->log)));
+	daemon_update_status(d);
+	notify_ready(d->notify);
+}
+
+static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (d->stopping)
+		return;
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	log_notice(d->log, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	event_base_loopbreak(d->base);
+}
+
+static int daemon_add_signal(struct daemon *d, int sig, struct event **ev)
+{
+	*ev = evsignal_new(d->base, sig, daemon_on_signal, d);
+	if (!*ev || evsignal_add(*ev, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- life cycle -------------------------------------------------------------------------- */
+
+static int daemon_fail(struct daemon *d, char *err, size_t errlen, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int daemon_fail(struct daemon *d, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	if (d->log && !d->opts.foreground)
+		log_err(d->log, "%s", err); /* main prints err on stderr as well */
+	daemon_free(d);
+	return -1;
+}
+
+static struct event_base *daemon_new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (!cfg)
+		return NULL;
+	/* One thread; CLOCK_MONOTONIC rather than CLOCK_MONOTONIC_COARSE for timers. The
+	 * backend stays libevent's choice, so EVENT_NOEPOLL / EVENT_NOPOLL still work. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK | EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
+static int daemon_open_clock(struct daemon *d)
+{
+	int r = d->opts.null_clock ? clock_null_new(&d->clock) : clock_system_new(&d->clock);
+
+	if (r == 0)
+		log_set_clock(d->log, d->clock);
+	return r;
+}
+
+static int daemon_init_loop(struct daemon *d, char *err, size_t errlen)
+{
+	struct timeval every = {.tv_sec = DAEMON_SUMMARY_INTERVAL};
+
+	if (evutil_secure_rng_init() < 0)
+		return daemon_fail(d, err, errlen, "cannot seed the random number generator");
+	d->base = daemon_new_base();
+	if (!d->base)
+		return daemon_fail(d, err, errlen, "cannot create the event loop");
+	if (daemon_add_signal(d, SIGTERM, &d->sig_term) < 0 ||
+	    daemon_add_signal(d, SIGINT, &d->sig_int) < 0 ||
+	    daemon_add_signal(d, SIGHUP, &d->sig_hup) < 0)
+		return daemon_fail(d, err, errlen, "cannot install signal handlers");
+	d->summary = event_new(d->base, -1, EV_PERSIST, daemon_on_summary, d);
+	if (!d->summary || evtimer_add(d->summary, &every) < 0)
+		return daemon_fail(d, err, errlen, "cannot create the summary timer");
+	return 0;
+}
+
+int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon **ret, char *err,
+               size_t errlen)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d) {
+		conf_free(conf);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->opts = *opts;
+	d->conf = conf;
+	if (log_new(opts->foreground, daemon_level(d), &d->log) < 0)
+		return daemon_fail(d, err, errlen, "out of memory");
+	r = daemon_open_clock(d);
+	if (r < 0)
+		return daemon_fail(d, err, errlen, "cannot open the %s clock driver: %s%s",
+		                   opts->null_clock ? "null" : "system", strerror(-r),
+		                   opts->null_clock ? ""
+		                                    : " (use -x to run without clock control)");
+	if (daemon_init_loop(d, err, errlen) < 0)
+		return -1;
+	if (resolve_new(d->base, d->log, &d->resolve) < 0 || notify_new(&d->notify) < 0)
+		return daemon_fail(d, err, errlen, "out of memory");
+	d->penv = (struct poller_env){.base = d->base,
+	                              .clock = d->clock,
+	                              .log = d->log,
+	                              .on_sample = daemon_on_sample,
+	                              .arg = d};
+	if (daemon_start_sources(d) < 0)
+		return daemon_fail(d, err, errlen, "out of memory starting the sources");
+	*ret = d;
+	return 0;
+}
+
+int daemon_run(struct daemon *d)
+{
+	log_notice(d->log,
+	           "stratad %s started: %zu source%s configured, clock driver %s, event backend %s",
+	           PACKAGE_VERSION, d->n_sources, daemon_plural(d->n_sources), d->clock->ops->name,
+	           event_base_get_method(d->base));
+	notify_ready(d->notify);
+	daemon_update_status(d);
+	if (event_base_dispatch(d->base) < 0) {
+		log_err(d->log, "event loop failed");
+		d->exit_status = 1;
+	}
+	return d->exit_status;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	d->stopping = true;
+	if (d->notify)
+		notify_stopping(d->notify);
+	daemon_stop_sources(d);
+	if (d->summary)
+		event_free(d->summary);
+	resolve_free(d->resolve); /* may run the loop once more to finish cancelled lookups */
+	notify_free(d->notify);
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->base)
+		event_base_free(d->base);
+	if (d->log && d->clock)
+		log_info(d->log, "stopped");
+	if (d->log)
+		log_set_clock(d->log, NULL);
+	clock_free(d->clock);
+	conf_free(d->conf);
+	log_free(d->log);
+	free(d);
+}

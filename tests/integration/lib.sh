@@ -1,0 +1,88 @@
+# Shared helpers for the integration tests (sourced, not run).
+# Every test gets its own temporary directory; everything it started is ended by PID on exit.
+# Nothing here touches the system clock: chronyd always runs with -x, stratad with -x.
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+STRATAD="$top_builddir/src/stratad"
+STRATACTL="$top_builddir/src/stratactl"
+T=$(mktemp -d "${TMPDIR:-/tmp}/strata-test.XXXXXX")
+STARTED_PIDS=""
+
+cleanup() {
+	for pid in $STARTED_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $STARTED_PIDS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+	done
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "PASS: $*"; }
+need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is required for this test (scripts/test installs it)"; }
+
+# A port in 20000..59999 that nothing listens on (UDP), seeded by the PID so runs differ.
+pick_port() {
+	local p i
+	for i in $(seq 1 50); do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM + $$ + i) % 40000 ))
+		udp_port_open "$p" || { echo "$p"; return 0; }
+	done
+	fail "no free UDP port found"
+}
+
+# True if some socket is bound to UDP port $1 (IPv4 or IPv6).
+udp_port_open() {
+	local hex
+	hex=$(printf '%04X' "$1")
+	awk -v h=":$hex" 'NR > 1 && substr($2, length($2) - 4) == h { found = 1 } END { exit !found }' \
+		/proc/net/udp /proc/net/udp6 2>/dev/null
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or the time is up.
+wait_for() {
+	local limit=$(( $1 * 10 )) i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# start_chronyd PORT [STRATUM]: a real chronyd as upstream on 127.0.0.1:PORT, never
+# controlling the clock (-x), serving its local clock at STRATUM (default 1).
+# Sets CHRONYD_PID.
+start_chronyd() {
+	local port=$1 stratum=${2:-1} dir="$T/chronyd-$1"
+	need chronyd
+	mkdir -p "$dir"
+	cat >"$dir/chrony.conf" <<CONF
+local stratum $stratum
+port $port
+bindaddress 127.0.0.1
+allow 127.0.0.1
+cmdport 0
+pidfile $dir/chronyd.pid
+CONF
+	chronyd -x -d -u root -f "$dir/chrony.conf" >"$dir/log" 2>&1 &
+	CHRONYD_PID=$!
+	STARTED_PIDS="$STARTED_PIDS $CHRONYD_PID"
+	wait_for 10 udp_port_open "$port" || { cat "$dir/log" >&2; fail "chronyd did not start on port $port"; }
+}
+
+# start_stratad LOG ARGS...: stratad in the foreground with the null clock (-x -n).
+# Sets STRATAD_PID.
+start_stratad() {
+	local log=$1
+	shift
+	"$STRATAD" -x -n "$@" >"$log" 2>&1 &
+	STRATAD_PID=$!
+	STARTED_PIDS="$STARTED_PIDS $STRATAD_PID"
+}

@@ -1,0 +1,34 @@
+#!/bin/bash
+# The man pages are clean mdoc and document every configuration option, every stratactl
+# command and every stratad option.
+. "$(dirname "$0")/lib.sh"
+need mandoc
+man="$top_srcdir/man"
+for page in "$man"/*.[0-9]; do
+	out=$(mandoc -Tlint -W warning "$page" 2>&1) || true
+	[ -z "$out" ] || { echo "$out" >&2; fail "mandoc -Tlint: $page"; }
+done
+pass "mandoc -Tlint clean"
+
+missing=""
+# Configuration options: every name the libconfuse schema in conf.c declares.
+opts=$(grep -oE 'CFG_[A-Z_]+\("[a-z_]+"' "$top_srcdir/src/daemon/conf.c" | sed -E 's/.*\("//; s/"$//' | sort -u)
+[ -n "$opts" ] || fail "found no options in src/daemon/conf.c"
+for o in $opts; do
+	grep -qE "^\.It (Ic|Cm) $o( |$)" "$man/strata.conf.5" || missing="$missing strata.conf(5):$o"
+done
+# stratactl commands.
+cmds=$("$STRATACTL" --commands) || fail "stratactl --commands failed"
+[ -n "$cmds" ] || fail "stratactl lists no commands"
+for c in $cmds; do
+	grep -qE "^\.It (Ic|Cm) $c( |$)" "$man/stratactl.1" || missing="$missing stratactl(1):$c"
+done
+# stratad options, as its --help lists them.
+flags=$("$STRATAD" --help 2>&1 | grep -oE '(^|[[:space:]])-(-[a-z][a-z-]*|[a-zA-Z])' | tr -d ' \t' | sort -u)
+[ -n "$flags" ] || fail "stratad --help lists no options"
+for f in $flags; do
+	name=${f#-}
+	grep -qE "^\.It (.* )?Fl $name( |$)" "$man/stratad.8" || missing="$missing stratad(8):$f"
+done
+[ -z "$missing" ] || fail "undocumented:$missing"
+pass "every option and command is documented ($(echo $opts | wc -w) options, $(echo $cmds | wc -w) commands, $(echo $flags | wc -w) flags)"
