@@ -38,6 +38,7 @@ int engine_new(const struct engine_config *cfg, struct engine **ret)
 	e->cfg = *cfg;
 	e->last_step_mono = -INFINITY;
 	e->last_panic_log = -INFINITY;
+	e->leap_done_until = -INFINITY;
 	e->sys.system_peer = -1;
 	e->sys.stratum = NTP_MAX_STRATUM;
 	e->sys.leap = NTP_LEAP_ALARM;
@@ -167,7 +168,7 @@ double engine_next_timer(const struct engine *e)
 		double dt = e->disc.slew_end - e->now_local;
 		t = fmin(t, e->last_input_mono + (dt > 0 ? dt : 0));
 	}
-	return t;
+	return fmin(t, engine_leap_timer(e));
 }
 
 static double rand01(struct engine *e)
@@ -204,6 +205,7 @@ void engine_tick(struct engine *e, double now_mono, ntp_ts_t now_real)
 		struct engine_action *a = engine_queue_push(e, ENGINE_ACT_FREQUENCY);
 		a->value = rate * 1e6;
 	}
+	engine_leap_tick(e, now_mono);
 	if (now_mono >= e->next_status)
 		engine_publish_status(e, now_mono);
 }

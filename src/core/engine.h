@@ -37,6 +37,16 @@
  * seeded generator. */
 typedef uint64_t (*engine_rng_fn)(void *ctx);
 
+/* How a leap second announced by the sources is applied. */
+enum engine_leap_mode {
+	ENGINE_LEAP_SYSTEM = 0, /* the kernel inserts/deletes it (STA_INS / STA_DEL via STATUS) */
+	ENGINE_LEAP_SLEW,       /* the kernel is not told; the 1 s offset is slewed afterwards */
+};
+
+/* Unix time used to resolve the era of the local clock's readings (dates of leap seconds):
+ * 2027-01-01. Correct for clocks within 68 years of it. */
+#define ENGINE_ERA_PIVOT 1798761600LL
+
 struct engine_config {
 	double makestep_threshold; /* s: step when |offset| exceeds it ... */
 	int makestep_limit;        /* ... during the first LIMIT clock updates; -1 = always */
@@ -49,6 +59,7 @@ struct engine_config {
 	int8_t local_precision;    /* log2 s of our clock reading */
 	bool control_clock; /* false (stratad -x): measure and decide, never act on the clock */
 	double slew_time;   /* s: shortest time over which an offset is slewed */
+	enum engine_leap_mode leap_mode; /* how leap seconds are applied */
 	engine_rng_fn rng;
 	void *rng_ctx;
 };

@@ -40,6 +40,9 @@ struct engine {
 	double rms_acc;         /* exponential mean of offset^2 */
 	struct engine_system sys;
 	unsigned long refusals;
+	int leap_armed;         /* enum ntp_leap of a leap second due at leap_local, 0 if none */
+	double leap_local;      /* local time (s since epoch) of the end of the leap day */
+	double leap_done_until; /* local time before which no new leap is armed */
 };
 
 /* engine.c */
@@ -51,5 +54,10 @@ double engine_local(const struct engine *e, ntp_ts_t t);
 /* engine_update.c: a new sample arrived; select, combine and discipline. */
 void engine_update(struct engine *e, double now_mono);
 void engine_publish_status(struct engine *e, double now_mono);
+
+/* engine_leap.c: arm a leap second from the sources' majority, and apply it at midnight. */
+void engine_leap_vote(struct engine *e, int majority);
+void engine_leap_tick(struct engine *e, double now_mono);
+double engine_leap_timer(const struct engine *e);
 
 #endif

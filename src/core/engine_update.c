@@ -233,7 +233,7 @@ void engine_update(struct engine *e, double now_mono)
 	else
 		e->disc.updates++;
 	publish(e, ids[r.system_peer], &c, now_mono);
-	e->sys.leap = majority_leap(e, ids, &r, n);
+	engine_leap_vote(e, majority_leap(e, ids, &r, n));
 	engine_publish_status(e, now_mono);
 }
 
@@ -244,7 +244,8 @@ void engine_publish_status(struct engine *e, double now_mono)
 		return;
 	struct engine_action *a = engine_queue_push(e, ENGINE_ACT_STATUS);
 	a->synced = e->sys.synced;
-	a->leap = e->sys.synced ? e->sys.leap : NTP_LEAP_NONE;
+	a->leap = e->sys.synced && e->cfg.leap_mode == ENGINE_LEAP_SYSTEM ? e->sys.leap
+	                                                                  : NTP_LEAP_NONE;
 	a->max_error = e->sys.synced ? e->sys.error_bound : 16.0;
 	a->est_error = e->sys.synced ? fabs(e->sys.offset) + e->sys.rms_offset : 16.0;
 }

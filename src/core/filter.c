@@ -259,6 +259,15 @@ bool filter_add(struct filter *f, const struct filter_sample *s)
 	return true;
 }
 
+void filter_shift(struct filter *f, double delta)
+{
+	for (int i = 0; i < f->n; i++)
+		f->s[(f->head + i) % FILTER_MAX_SAMPLES].offset += delta;
+	f->kf.x += delta;
+	if (f->est.valid)
+		f->est.offset += delta;
+}
+
 const struct filter_estimate *filter_get(const struct filter *f)
 {
 	return &f->est;

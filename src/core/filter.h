@@ -98,6 +98,9 @@ void filter_init(struct filter *f, int max_samples);
 /* Choose the estimator (and the wander for the Kalman filter; <= 0 keeps the default). */
 void filter_set_method(struct filter *f, enum filter_method m, double wander);
 void filter_reset(struct filter *f);
+/* The reference timescale jumped by `delta` s (a leap second: -1 for an insertion): shift
+ * every stored offset and the estimate so the jump is not taken for a change of the source. */
+void filter_shift(struct filter *f, double delta);
 
 /* Add a sample; returns false if it was rejected as a delay spike (the estimate is kept). */
 bool filter_add(struct filter *f, const struct filter_sample *s);

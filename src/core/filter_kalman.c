@@ -17,6 +17,7 @@
 #define FILTER_KF_RESET 3     /* consecutive outliers that re-initialise the offset */
 #define FILTER_KF_MIN_GATED 4 /* samples absorbed before the gate applies */
 #define FILTER_KF_JIT_WEIGHT 0.125
+#define FILTER_KF_BOUND_SIGMAS 3.0 /* margin of the set-membership bound */
 #define FILTER_KF_RESET_F_SD 10e-6 /* s/s: frequency uncertainty after a reset */
 
 static double measurement_var(const struct filter *f, const struct filter_sample *s)
@@ -81,6 +82,32 @@ static void init_from(struct filter_kalman *k, const struct filter_sample *s, do
 	k->outliers = 0;
 }
 
+/* Set-membership bound: each sample with excess delay e says the raw offset at its time was
+ * within +-(e + queueing left in the minimum) / 2 of its measurement. Carried to t with the
+ * filter's frequency (widened by its uncertainty and the wander), their intersection bounds
+ * the offset at t. Returns false when the intersection is empty (the bounds were too
+ * optimistic), in which case nothing is clamped. */
+static bool sample_bounds(const struct filter *f, double t, double *lo, double *hi)
+{
+	const struct filter_kalman *k = &f->kf;
+	double mind = filter_min_delay(f, 0);
+	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * filter_median_excess(f, 0, mind),
+	                FILTER_DELTA_MIN_DELAY * mind);
+	double fsd = sqrt(k->p11);
+	*lo = -INFINITY, *hi = INFINITY;
+	for (int i = 0; i < f->n; i++) {
+		const struct filter_sample *s = &f->s[(f->head + i) % FILTER_MAX_SAMPLES];
+		double a = t - s->t;
+		double half = (s->delay - mind + q) / 2 +
+		              FILTER_KF_BOUND_SIGMAS *
+		                      sqrt(fsd * fsd * a * a + f->wander * a * a * a / 3);
+		double c = s->offset + k->f * a;
+		*lo = fmax(*lo, c - half);
+		*hi = fmin(*hi, c + half);
+	}
+	return *lo <= *hi;
+}
+
 static void publish(struct filter *f, const struct filter_sample *last)
 {
 	const struct filter_kalman *k = &f->kf;
@@ -124,6 +151,9 @@ bool filter_kalman_update(struct filter *f, const struct filter_sample *s)
 	}
 	k->outliers = 0;
 	correct(k, s->offset, r);
+	double lo, hi;
+	if (k->count >= FILTER_KF_MIN_GATED && sample_bounds(f, k->t, &lo, &hi))
+		k->x = fmin(fmax(k->x, lo), hi);
 	publish(f, s);
 	return true;
 }

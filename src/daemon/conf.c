@@ -240,7 +240,7 @@ static const struct {
 	long lo, hi;
 } int_ranges[] = {
         {"port", 1, 65535},    {"minpoll", 4, 17},     {"maxpoll", 4, 17},
-        {"maxsources", 1, 16}, {"limit", -1, INT_MAX},
+        {"maxsources", 1, 16}, {"limit", -1, INT_MAX}, {"minsources", 1, 64},
 };
 
 /* Integers with a fixed range (int_ranges, by option name). */
@@ -338,6 +338,34 @@ static int v_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int v_maxslewrate(cfg_t *cfg, cfg_opt_t *opt)
+{
+	double v;
+
+	if (!owned(cfg, opt))
+		return -1;
+	v = cfg_opt_getnfloat(opt, 0);
+	if (!(v >= 1.0 && v <= CONF_MAX_SLEWRATE)) {
+		cfg_error(cfg, "maxslewrate %g out of range 1..%g ppm", v, CONF_MAX_SLEWRATE);
+		return -1;
+	}
+	return 0;
+}
+
+static int v_leapsecmode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s;
+
+	if (!owned(cfg, opt))
+		return -1;
+	s = cfg_opt_getnstr(opt, 0);
+	if (!s || (strcmp(s, "system") != 0 && strcmp(s, "slew") != 0)) {
+		cfg_error(cfg, "unknown leapsecmode \"%s\" (system, slew)", s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int v_log_level(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *s;
@@ -409,6 +437,9 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR("driftfile", CONF_DEFAULT_DRIFTFILE, CFGF_NONE),
         CFG_SEC("makestep", NULL, CFGF_NONE),
         CFG_FLOAT_CB("panic", 1000.0, CFGF_NONE, cb_float),
+        CFG_FLOAT_CB("maxslewrate", CONF_DEFAULT_SLEWRATE, CFGF_NONE, cb_float),
+        CFG_INT_CB("minsources", 1, CFGF_NONE, cb_int),
+        CFG_STR("leapsecmode", "system", CFGF_NONE),
         CFG_STR_LIST("allow", NULL, CFGF_NONE),
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
@@ -461,6 +492,8 @@ static const struct {
         {"allow", v_prefix},          {"deny", v_prefix},
         {"listen", v_listen},         {"control_socket", v_socket},
         {"log_level", v_log_level},   {"include_dir", v_include_dir},
+        {"maxslewrate", v_maxslewrate}, {"minsources", v_range},
+        {"leapsecmode", v_leapsecmode},
 };
 
 /* ---- building the struct conf ----------------------------------------------------------- */
@@ -626,6 +659,12 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->makestep_limit = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "panic")))
 		conf->panic_threshold = cfg_opt_getnfloat(o, 0);
+	if ((o = given(c, cfg, "maxslewrate")))
+		conf->max_slew_ppm = cfg_opt_getnfloat(o, 0);
+	if ((o = given(c, cfg, "minsources")))
+		conf->min_sources = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, cfg, "leapsecmode")))
+		conf->leap_slew = strcmp(cfg_opt_getnstr(o, 0), "slew") == 0;
 	if ((o = given(c, cfg, "control_socket")) &&
 	    !set_str(c, &conf->control_socket, cfg_opt_getnstr(o, 0)))
 		return -1;
@@ -825,6 +864,9 @@ static struct conf *conf_new(void)
 	conf->makestep_threshold = 1.0;
 	conf->makestep_limit = 3;
 	conf->panic_threshold = 1000.0;
+	conf->max_slew_ppm = CONF_DEFAULT_SLEWRATE;
+	conf->min_sources = 1;
+	conf->leap_slew = false;
 	conf->log_level = CONF_LOG_INFO;
 	return conf;
 }

@@ -17,6 +17,8 @@
 #define CONF_DEFAULT_INCLUDE_DIR "/etc/strata/conf.d"
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/strata/stratad.sock"
 #define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
+#define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
+#define CONF_MAX_SLEWRATE 100000.0    /* ppm: what the kernel tick allows */
 
 enum conf_source_type { CONF_SERVER = 0, CONF_POOL = 1 };
 
@@ -63,6 +65,9 @@ struct conf {
 	double makestep_threshold; /* s, default 1.0, > 0 */
 	int makestep_limit;        /* updates, default 3; -1 = always */
 	double panic_threshold;    /* s, default 1000, > 0; 0 = disabled */
+	double max_slew_ppm;       /* ppm, largest rate used to slew an offset, 1..100000 */
+	int min_sources;           /* truechimers needed to synchronise, default 1, 1..64 */
+	bool leap_slew;            /* leapsecmode "slew" (true) or "system" (false, default) */
 	struct conf_prefix *allow;
 	size_t n_allow;
 	struct conf_prefix *deny;

@@ -119,7 +119,10 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_double(out, conf->makestep_threshold);
 	fprintf(out, "\n\tlimit = %d\n}\npanic = ", conf->makestep_limit);
 	print_double(out, conf->panic_threshold);
-	fputc('\n', out);
+	fputs("\nmaxslewrate = ", out);
+	print_double(out, conf->max_slew_ppm);
+	fprintf(out, "\nminsources = %d\n", conf->min_sources);
+	print_str(out, "leapsecmode", conf->leap_slew ? "slew" : "system");
 	print_prefixes(out, "allow", conf->allow, conf->n_allow);
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
 	print_listen(out, conf->listen, conf->n_listen);

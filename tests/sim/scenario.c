@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "core/engine.h"
 
 #define HOUR 3600.0
 
@@ -126,6 +127,12 @@ static void b_leap(struct sim_scenario *s)
 		s->server[i].kind = SIM_SERVER_LEAP;
 }
 
+static void b_leap_slew(struct sim_scenario *s)
+{
+	b_leap(s);
+	s->leap_mode = ENGINE_LEAP_SLEW;
+}
+
 static void b_kod(struct sim_scenario *s)
 {
 	iburst(s, 2);
@@ -156,6 +163,8 @@ static const struct entry table[] = {
         {"loss30", "four servers, iburst, 30 % loss each way", b_loss30},
         {"server-step", "four servers, iburst, srv1 steps +0.5 s at 4 h", b_server_step},
         {"leap-insert", "four servers, leap second inserted at 24 h, 30 h run", b_leap},
+        {"leap-insert-slew", "like leap-insert, the second slewed instead of the kernel's jump",
+         b_leap_slew},
         {"kod", "srv0 good, srv1 answers RATE kiss-o'-death", b_kod},
         {"unsync", "srv0 good, srv1 unsynchronised (LI 3)", b_unsync},
 };

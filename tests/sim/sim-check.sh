@@ -25,6 +25,7 @@ outage                        50400    1.5e-3  5e-3       0      -
 loss30                        600      2e-4    1.5e-3     0      -
 server-step                   10       8e-5    3e-4       0      -
 leap-insert                   10       8e-5    4e-4       0      -
+leap-insert-slew              86460    2e-2    1.01       0      -
 kod                           10       1.5e-4  5e-4       0      srv1
 unsync                        10       1.5e-4  5e-4       0      srv1
 TABLE

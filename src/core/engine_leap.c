@@ -1,0 +1,89 @@
+/* engine_leap: leap seconds. A leap announced by a strict majority of the survivors is
+ * armed only on the last day of June or December (UTC, as the local clock reads it); it
+ * takes effect at the following midnight. In ENGINE_LEAP_SYSTEM mode the kernel is told
+ * (STATUS carries the leap) and does the jump itself; in ENGINE_LEAP_SLEW mode it is not,
+ * and the engine slews the second away afterwards. In both, the reference timescale (UTC)
+ * jumps at midnight, so the filters' stored offsets are shifted by the leap, and in system
+ * mode the correction bookkeeping follows the kernel's jump of the local clock. */
+#include "core/engine_priv.h"
+
+#include <math.h>
+#include <time.h>
+
+#define DAY 86400.0
+
+/* Local time (s since the engine's epoch) of the end of the UTC day containing now, and
+ * whether that day is 30 June or 31 December. */
+static bool leap_day(const struct engine *e, double *midnight)
+{
+	ntp_ts_t now = ntp_ts_add(e->epoch, e->now_local);
+	struct timespec ts = ntp_ts_to_timespec(now, ENGINE_ERA_PIVOT);
+	struct tm tm;
+	time_t t = ts.tv_sec;
+	if (!gmtime_r(&t, &tm))
+		return false;
+	double into_day =
+	        (double)(tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) + ts.tv_nsec * 1e-9;
+	*midnight = e->now_local + (DAY - into_day);
+	return (tm.tm_mon == 5 && tm.tm_mday == 30) || (tm.tm_mon == 11 && tm.tm_mday == 31);
+}
+
+void engine_leap_vote(struct engine *e, int majority)
+{
+	double midnight;
+	if (e->now_local < e->leap_done_until) {
+		e->sys.leap = NTP_LEAP_NONE; /* just applied: sources still show it for a while */
+		return;
+	}
+	int leap = (majority == NTP_LEAP_INSERT || majority == NTP_LEAP_DELETE) &&
+	                           leap_day(e, &midnight)
+	                   ? majority
+	                   : NTP_LEAP_NONE;
+	if (leap != e->leap_armed) {
+		if (leap)
+			engine_queue_log(e, 2, "leap second %s armed for the end of the day",
+			                 leap == NTP_LEAP_INSERT ? "insertion" : "deletion");
+		else if (e->leap_armed)
+			engine_queue_log(e, 2,
+			                 "leap second disarmed: the sources no longer announce it");
+	}
+	e->leap_armed = leap;
+	if (leap)
+		e->leap_local = midnight;
+	e->sys.leap = leap;
+}
+
+double engine_leap_timer(const struct engine *e)
+{
+	if (!e->leap_armed)
+		return INFINITY;
+	double dt = e->leap_local - e->now_local;
+	return e->last_input_mono + (dt > 0 ? dt : 0);
+}
+
+void engine_leap_tick(struct engine *e, double now_mono)
+{
+	if (!e->leap_armed || e->now_local < e->leap_local)
+		return;
+	double delta = e->leap_armed == NTP_LEAP_INSERT ? -1.0 : 1.0;
+	for (int i = 0; i < ENGINE_MAX_SOURCES; i++)
+		if (e->srcs[i].used)
+			filter_shift(&e->srcs[i].filt, delta);
+	if (e->cfg.control_clock && e->cfg.leap_mode == ENGINE_LEAP_SYSTEM) {
+		/* The kernel jumped the local clock with UTC: keep raw time continuous. */
+		/* now_local already reads after the jump: on the scale before it, it is
+		 * now_local - delta. */
+		discipline_advance(&e->disc, e->now_local - delta);
+		e->disc.corr += delta;
+		e->disc.corr_local = e->now_local;
+		if (isfinite(e->disc.slew_end))
+			e->disc.slew_end += delta;
+	}
+	engine_queue_log(e, 2, "leap second %s at midnight UTC%s",
+	                 delta < 0 ? "inserted" : "deleted",
+	                 e->cfg.leap_mode == ENGINE_LEAP_SLEW ? ": slewing the clock" : "");
+	e->leap_armed = NTP_LEAP_NONE;
+	e->sys.leap = NTP_LEAP_NONE;
+	e->leap_done_until = e->now_local + DAY / 2;
+	engine_update(e, now_mono); /* in slew mode: start slewing at once */
+}
