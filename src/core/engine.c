@@ -141,6 +141,7 @@ int engine_add_source(struct engine *e, const struct source_config *cfg, const c
 	s->refid = refid;
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : "?");
 	filter_init(&s->filt, FILTER_MAX_SAMPLES);
+	filter_set_method(&s->filt, (enum filter_method)e->cfg.filter_method, 0);
 	s->sel_status = "unreachable";
 	s->offset_sd = INFINITY;
 	source_start(s->src, now_mono, (double)(e->cfg.rng(e->cfg.rng_ctx) >> 11) * 0x1p-53 * 0.1);
@@ -219,7 +220,7 @@ static void adapt_poll(struct engine_src *s)
 	const struct filter_estimate *fe = filter_get(&s->filt);
 	if (!fe->freq_valid || fe->n < ENGINE_POLL_MIN_SAMPLES)
 		return;
-	double budget = ENGINE_POLL_GAIN * fmax(fe->jitter, 1e-7);
+	double budget = ENGINE_POLL_GAIN * fmax(fe->meas_sd > 0 ? fe->meas_sd : fe->jitter, 1e-7);
 	double q = s->filt.wander, fsd = fe->freq_sd;
 	int target = s->scfg.minpoll;
 	while (target < s->scfg.maxpoll) {

@@ -60,6 +60,7 @@ struct engine_config {
 	bool control_clock; /* false (stratad -x): measure and decide, never act on the clock */
 	double slew_time;   /* s: shortest time over which an offset is slewed */
 	enum engine_leap_mode leap_mode; /* how leap seconds are applied */
+	int filter_method;               /* enum filter_method (default Kalman) */
 	engine_rng_fn rng;
 	void *rng_ctx;
 };

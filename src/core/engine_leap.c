@@ -11,6 +11,7 @@
 #include <time.h>
 
 #define DAY 86400.0
+#define LEAP_SYSTEM_DELAY 3.0 /* s after midnight before the kernel's leap is taken as done */
 
 /* Local time (s since the engine's epoch) of the end of the UTC day containing now, and
  * whether that day is 30 June or 31 December. */
@@ -53,37 +54,42 @@ void engine_leap_vote(struct engine *e, int majority)
 	e->sys.leap = leap;
 }
 
+/* In system mode the kernel jumps at its own midnight; look a little later, once it surely
+ * has, before disarming. */
+static double leap_when(const struct engine *e)
+{
+	return e->leap_local + (e->cfg.leap_mode == ENGINE_LEAP_SYSTEM ? LEAP_SYSTEM_DELAY : 0.0);
+}
+
 double engine_leap_timer(const struct engine *e)
 {
 	if (!e->leap_armed)
 		return INFINITY;
-	double dt = e->leap_local - e->now_local;
+	double dt = leap_when(e) - e->now_local;
 	return e->last_input_mono + (dt > 0 ? dt : 0);
 }
 
+/* At the leap: in slew mode UTC jumped under an unchanged local clock, so the raw offsets
+ * of every source jumped by the leap: shift the filters and slew the second away. In
+ * system mode the kernel jumped the local clock together with UTC: the offsets (server
+ * minus local) and the raw offsets stay continuous, and only the raw time of the samples
+ * after the jump is 1 s early, which the filters absorb. */
 void engine_leap_tick(struct engine *e, double now_mono)
 {
-	if (!e->leap_armed || e->now_local < e->leap_local)
+	if (!e->leap_armed || e->now_local < leap_when(e))
 		return;
+	bool slew = e->cfg.leap_mode == ENGINE_LEAP_SLEW;
 	double delta = e->leap_armed == NTP_LEAP_INSERT ? -1.0 : 1.0;
-	for (int i = 0; i < ENGINE_MAX_SOURCES; i++)
-		if (e->srcs[i].used)
-			filter_shift(&e->srcs[i].filt, delta);
-	if (e->cfg.control_clock && e->cfg.leap_mode == ENGINE_LEAP_SYSTEM) {
-		/* The kernel jumped the local clock with UTC: keep raw time continuous. */
-		/* now_local already reads after the jump: on the scale before it, it is
-		 * now_local - delta. */
-		discipline_advance(&e->disc, e->now_local - delta);
-		e->disc.corr += delta;
-		e->disc.corr_local = e->now_local;
-		if (isfinite(e->disc.slew_end))
-			e->disc.slew_end += delta;
-	}
+	if (slew)
+		for (int i = 0; i < ENGINE_MAX_SOURCES; i++)
+			if (e->srcs[i].used)
+				filter_shift(&e->srcs[i].filt, delta);
 	engine_queue_log(e, 2, "leap second %s at midnight UTC%s",
 	                 delta < 0 ? "inserted" : "deleted",
-	                 e->cfg.leap_mode == ENGINE_LEAP_SLEW ? ": slewing the clock" : "");
+	                 slew ? ": slewing the clock" : " by the kernel");
 	e->leap_armed = NTP_LEAP_NONE;
 	e->sys.leap = NTP_LEAP_NONE;
 	e->leap_done_until = e->now_local + DAY / 2;
-	engine_update(e, now_mono); /* in slew mode: start slewing at once */
+	if (slew)
+		engine_update(e, now_mono);
 }

@@ -17,6 +17,11 @@
 #define FILTER_KF_RESET 3     /* consecutive outliers that re-initialise the offset */
 #define FILTER_KF_MIN_GATED 4 /* samples absorbed before the gate applies */
 #define FILTER_KF_JIT_WEIGHT 0.125
+#define FILTER_KF_ADAPT_AFTER 8    /* samples before the wander is adapted */
+#define FILTER_KF_RHO_WEIGHT 0.05  /* weight of one product in the mean correlation */
+#define FILTER_KF_ADAPT_GAIN 0.05  /* log change of the wander per unit of correlation */
+#define FILTER_KF_WANDER_MIN 1e-22 /* (s/s)^2 per s */
+#define FILTER_KF_WANDER_MAX 1e-14
 #define FILTER_KF_BOUND_SIGMAS 3.0 /* margin of the set-membership bound */
 #define FILTER_KF_RESET_F_SD 10e-6 /* s/s: frequency uncertainty after a reset */
 
@@ -43,6 +48,20 @@ static void predict(struct filter_kalman *k, double t, double q)
 	k->p01 += dt * k->p11 + q * dt * dt / 2;
 	k->p11 += q * dt;
 	k->t = t;
+}
+
+/* Adapt the wander: the innovations of a filter whose process noise is right are white. If
+ * they are positively correlated the state lags the oscillator (wander too small); if
+ * negatively, it chases the noise (too large). Nudge it by the mean lag-1 correlation. */
+static void adapt_wander(struct filter *f, double u)
+{
+	struct filter_kalman *k = &f->kf;
+	if (k->count >= FILTER_KF_ADAPT_AFTER) {
+		k->rho += FILTER_KF_RHO_WEIGHT * (u * k->u_prev - k->rho);
+		f->wander *= exp(FILTER_KF_ADAPT_GAIN * k->rho);
+		f->wander = fmin(fmax(f->wander, FILTER_KF_WANDER_MIN), FILTER_KF_WANDER_MAX);
+	}
+	k->u_prev = u;
 }
 
 static void correct(struct filter_kalman *k, double z, double r)
@@ -126,6 +145,9 @@ static void publish(struct filter *f, const struct filter_sample *last)
 	e->jitter = sqrt(k->jit2);
 	e->dispersion = last->dispersion;
 	e->span = last->t - f->s[f->head].t;
+	double med = filter_median_excess(f, 0, mind);
+	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * med, FILTER_DELTA_MIN_DELAY * mind);
+	e->meas_sd = (med + q) / sqrt(12.0);
 }
 
 bool filter_kalman_update(struct filter *f, const struct filter_sample *s)
@@ -150,6 +172,7 @@ bool filter_kalman_update(struct filter *f, const struct filter_sample *s)
 		return true;
 	}
 	k->outliers = 0;
+	adapt_wander(f, nu / sd);
 	correct(k, s->offset, r);
 	double lo, hi;
 	if (k->count >= FILTER_KF_MIN_GATED && sample_bounds(f, k->t, &lo, &hi))

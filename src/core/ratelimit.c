@@ -22,8 +22,8 @@ struct rl_entry {
 
 struct ratelimit {
 	struct ratelimit_params p;
-	double period;     /* 2^interval s: one token */
-	double tolerance;  /* (burst - 1) * period */
+	double period;      /* 2^interval s: one token */
+	double tolerance;   /* (burst - 1) * period */
 	uint64_t leak_mask; /* 2^leak - 1 */
 	uint64_t set_mask;  /* sets - 1 */
 	uint64_t rng;       /* xorshift64* state for leak decisions, never 0 */
@@ -103,11 +103,10 @@ void ratelimit_params_default(struct ratelimit_params *p)
 
 static bool params_valid(const struct ratelimit_params *p)
 {
-	return p->interval >= RL_MIN_INTERVAL && p->interval <= RL_MAX_INTERVAL &&
-	       p->burst >= 1 && p->burst <= RL_MAX_BURST && p->leak >= 0 &&
-	       p->leak <= RL_MAX_LEAK && p->kod >= 0 && p->kod <= RL_MAX_KOD &&
-	       p->v4_prefix >= 0 && p->v4_prefix <= 32 && p->v6_prefix >= 0 &&
-	       p->v6_prefix <= 128 && p->table_bits >= RL_MIN_TABLE_BITS &&
+	return p->interval >= RL_MIN_INTERVAL && p->interval <= RL_MAX_INTERVAL && p->burst >= 1 &&
+	       p->burst <= RL_MAX_BURST && p->leak >= 0 && p->leak <= RL_MAX_LEAK && p->kod >= 0 &&
+	       p->kod <= RL_MAX_KOD && p->v4_prefix >= 0 && p->v4_prefix <= 32 &&
+	       p->v6_prefix >= 0 && p->v6_prefix <= 128 && p->table_bits >= RL_MIN_TABLE_BITS &&
 	       p->table_bits <= RL_MAX_TABLE_BITS;
 }
 

@@ -1,6 +1,7 @@
 /* strata-sim: run one scenario of the deterministic simulator against the real engine.
  *
  *   strata-sim --scenario NAME --seed N [--hours H] [--json] [--verbose]
+ *              [--filter kalman|regression] [--wander S_PER_S]
  *   strata-sim --list
  * Exit status: 0 on a completed run, 1 on a run error, 2 on a usage error.
  */
@@ -13,17 +14,21 @@
 #include "report.h"
 #include "scenario.h"
 #include "sim.h"
+#include "core/filter.h"
 
 struct sim_args {
 	const char *scenario;
 	unsigned long long seed;
 	double hours; /* 0 = the scenario's own */
 	bool json, verbose, list;
+	int filter;    /* enum filter_method */
+	double wander; /* s/s per s, overrides the scenario's when > 0 */
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: strata-sim --scenario NAME --seed N [--hours H] [--json] [--verbose]\n"
+	      "                  [--filter kalman|regression] [--wander S_PER_S]\n"
 	      "       strata-sim --list\n",
 	      f);
 }
@@ -68,6 +73,16 @@ static int parse_opt(int c, struct sim_args *a, bool *have_seed)
 		return *have_seed ? 0 : -1;
 	case 'H':
 		return parse_double(optarg, &a->hours) && a->hours > 0 ? 0 : -1;
+	case 'f':
+		if (strcmp(optarg, "kalman") == 0)
+			a->filter = FILTER_KALMAN;
+		else if (strcmp(optarg, "regression") == 0)
+			a->filter = FILTER_REGRESSION;
+		else
+			return -1;
+		return 0;
+	case 'w':
+		return parse_double(optarg, &a->wander) && a->wander > 0 ? 0 : -1;
 	case 'j':
 		a->json = true;
 		return 0;
@@ -86,10 +101,16 @@ static int parse_opt(int c, struct sim_args *a, bool *have_seed)
 static int parse_args(int argc, char **argv, struct sim_args *a)
 {
 	static const struct option opts[] = {
-	        {"scenario", required_argument, NULL, 's'}, {"seed", required_argument, NULL, 'S'},
-	        {"hours", required_argument, NULL, 'H'},    {"json", no_argument, NULL, 'j'},
-	        {"verbose", no_argument, NULL, 'v'},        {"list", no_argument, NULL, 'l'},
-	        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	        {"scenario", required_argument, NULL, 's'},
+	        {"seed", required_argument, NULL, 'S'},
+	        {"hours", required_argument, NULL, 'H'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"verbose", no_argument, NULL, 'v'},
+	        {"list", no_argument, NULL, 'l'},
+	        {"filter", required_argument, NULL, 'f'},
+	        {"wander", required_argument, NULL, 'w'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	bool have_seed = false;
 	int c, r;
@@ -114,6 +135,9 @@ static int run(const struct sim_args *a)
 		fprintf(stderr, "strata-sim: unknown scenario '%s' (see --list)\n", a->scenario);
 		return 2;
 	}
+	sc.filter_method = a->filter;
+	if (a->wander > 0)
+		sc.wander = a->wander;
 	r = sim_new(&sc, a->seed, a->hours, a->verbose, &s);
 	if (r == 0)
 		r = sim_run(s);

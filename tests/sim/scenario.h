@@ -31,6 +31,7 @@ struct sim_scenario {
 	struct sim_link_config link[SIM_MAX_SERVERS];
 	struct source_config source; /* the same for every server */
 	int leap_mode;               /* enum engine_leap_mode */
+	int filter_method;           /* enum filter_method, from --filter */
 };
 
 /* Fill *out with the scenario called name; false if there is none. */

@@ -65,6 +65,7 @@ int sim_new(const struct sim_scenario *sc, uint64_t seed, double hours, bool ver
 	cfg.local_precision = -20;
 	cfg.control_clock = true; /* the simulated clock is ours to steer */
 	cfg.leap_mode = (enum engine_leap_mode)s->sc.leap_mode;
+	cfg.filter_method = s->sc.filter_method;
 	cfg.rng = sim_rng_callback;
 	cfg.rng_ctx = &s->engine_rng;
 	r = engine_new(&cfg, &s->engine);
