@@ -1,16 +1,10 @@
 /* daemon: the stratad context. It owns the configuration, the logger, the clock driver, the
  * event_base (created here and nowhere else), the resolver, the signal events, the sd_notify
- * state, the time engine (core/engine.h) with its one timer, and one poller per resolved
- * source address. There are no globals: everything the daemon knows hangs off struct daemon.
- *
- * The engine decides; the daemon carries out its actions: requests through the pollers,
- * frequency, step and kernel status through the clock driver (a failure is a rate-limited
- * warning, never fatal), log lines through the logger. The drift file is read at start and,
- * when the clock is controlled (no -x) and the engine was synchronised at least once,
- * written every hour and at a clean exit.
+ * state and one poller per resolved source address. There are no globals: everything the
+ * daemon knows hangs off struct daemon.
  *
  * Lifecycle: daemon_new() initialises in dependency order (log, clock, event loop, signals,
- * resolver, notify, engine, sources); daemon_run() runs the loop until SIGTERM or SIGINT;
+ * resolver, notify, sources); daemon_run() runs the loop until SIGTERM or SIGINT;
  * daemon_free() tears down in reverse (NULL is a no-op).
  */
 #ifndef STRATA_DAEMON_DAEMON_H
@@ -28,7 +22,6 @@ struct daemon_opts {
 	bool foreground;       /* -n: log to stderr instead of syslog */
 	bool null_clock;       /* -x: null clock driver, the clock is never adjusted */
 	bool debug;            /* -d: log level debug, whatever the configuration says */
-	bool allow_panic;      /* -g: one correction beyond the panic threshold at start */
 };
 
 /* Takes ownership of conf (also on failure). Returns 0 and sets *ret, or -1 with a one-line

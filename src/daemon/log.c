@@ -113,26 +113,3 @@ void log_msg(struct log *lg, enum conf_log_level level, const char *fmt, ...)
 	log_vmsg(lg, level, fmt, ap);
 	va_end(ap);
 }
-
-void log_limited(struct log *lg, struct log_limit *lim, double now_mono, double interval,
-                 enum conf_log_level level, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (lim->used && now_mono - lim->last < interval) {
-		lim->suppressed++;
-		log_debug(lg, "%s", msg);
-		return;
-	}
-	if (lim->suppressed)
-		log_msg(lg, level, "%s (%lu similar messages suppressed)", msg, lim->suppressed);
-	else
-		log_msg(lg, level, "%s", msg);
-	lim->used = true;
-	lim->last = now_mono;
-	lim->suppressed = 0;
-}

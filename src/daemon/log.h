@@ -33,19 +33,6 @@ void log_msg(struct log *lg, enum conf_log_level level, const char *fmt, ...)
 void log_vmsg(struct log *lg, enum conf_log_level level, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 
-/* Rate limiting for repeated warnings: at most one message per interval through one
- * struct log_limit (zero-initialised); the others go to debug and are counted, and the
- * next message that passes says how many were suppressed. */
-struct log_limit {
-	double last;              /* monotonic s of the last message let through */
-	bool used;                /* last is valid */
-	unsigned long suppressed; /* messages sent to debug since last */
-};
-
-void log_limited(struct log *lg, struct log_limit *lim, double now_mono, double interval,
-                 enum conf_log_level level, const char *fmt, ...)
-        __attribute__((format(printf, 6, 7)));
-
 #define log_err(lg, ...) log_msg((lg), CONF_LOG_ERR, __VA_ARGS__)
 #define log_warning(lg, ...) log_msg((lg), CONF_LOG_WARNING, __VA_ARGS__)
 #define log_notice(lg, ...) log_msg((lg), CONF_LOG_NOTICE, __VA_ARGS__)

@@ -1,18 +1,18 @@
-/* poller: one engine source's request socket and reply handling. See poller.h. */
+/* poller: one source's timer, request socket and reply handling. See poller.h. */
 #include "daemon/poller.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <event2/util.h>
 #include <math.h>
-#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock/clock.h"
-#include "core/engine.h"
 #include "daemon/log.h"
 
 #define POLLER_LOCAL_PRECISION (-20) /* log2 s: ~1 us, clock_gettime on current Linux */
@@ -23,14 +23,17 @@
 
 struct poller {
 	struct poller_env env;
-	int id; /* engine source id */
+	struct source *src;
 	struct udp_addr addr;
 	char name[64];
-	struct event *rx;      /* reply or timeout on fd; NULL when no request is open */
-	int fd;                /* request socket, -1 when none */
-	double deadline;       /* monotonic s: give up waiting for the reply */
-	struct log_limit warn; /* socket and send errors */
-	bool had_sample;       /* the first-sample summary was logged */
+	struct event *timer;      /* next request */
+	struct event *rx;         /* reply or timeout on fd; NULL when no request is open */
+	int fd;                   /* request socket, -1 when none */
+	double deadline;          /* monotonic s: give up waiting for the reply */
+	double last_warn;         /* monotonic s of the last warning */
+	bool warned;              /* last_warn is valid */
+	unsigned long suppressed; /* warnings dropped since last_warn */
+	bool had_sample;          /* the first-sample summary was logged */
 };
 
 static struct timeval poller_tv(double s)
@@ -44,9 +47,45 @@ static struct timeval poller_tv(double s)
 	return tv;
 }
 
-static double poller_now(const struct poller *p)
+/* 64 bits from libevent's CSPRNG (seeded from the kernel). */
+static uint64_t poller_rand64(void)
 {
-	return clock_monotonic_s(p->env.clock);
+	uint64_t r;
+
+	evutil_secure_rng_get_bytes(&r, sizeof(r));
+	return r;
+}
+
+/* Uniform in [0, 1). */
+static double poller_rand01(void)
+{
+	return (double)(poller_rand64() >> 11) * 0x1p-53;
+}
+
+/* A warning at most once per POLLER_WARN_INTERVAL; the rest go to debug. */
+static void poller_warn(struct poller *p, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+static void poller_warn(struct poller *p, const char *fmt, ...)
+{
+	double now = clock_monotonic_s(p->env.clock);
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->warned && now - p->last_warn < POLLER_WARN_INTERVAL) {
+		p->suppressed++;
+		log_debug(p->env.log, "%s", msg);
+		return;
+	}
+	if (p->suppressed)
+		log_warning(p->env.log, "%s (%lu similar messages suppressed)", msg, p->suppressed);
+	else
+		log_warning(p->env.log, "%s", msg);
+	p->warned = true;
+	p->last_warn = now;
+	p->suppressed = 0;
 }
 
 static void poller_close(struct poller *p)
@@ -61,10 +100,18 @@ static void poller_close(struct poller *p)
 	}
 }
 
-static void poller_info(const struct poller *p, struct engine_source_info *info)
+/* Arm the request timer for source_next_poll(); stop it when polling stopped. */
+static void poller_schedule(struct poller *p)
 {
-	if (engine_get_source(p->env.engine, p->id, info) < 0)
-		memset(info, 0, sizeof(*info));
+	double next = source_next_poll(p->src);
+	struct timeval tv;
+
+	if (isinf(next)) {
+		evtimer_del(p->timer);
+		return;
+	}
+	tv = poller_tv(next - clock_monotonic_s(p->env.clock));
+	evtimer_add(p->timer, &tv);
 }
 
 /* True if refid reads as 1..4 printable ASCII characters, NUL-padded on the right. */
@@ -99,31 +146,46 @@ static void poller_refid_str(uint32_t refid, unsigned stratum, char *buf, size_t
 	         refid & 0xff);
 }
 
-static void poller_log_sample(struct poller *p)
+static void poller_log_sample(struct poller *p, const struct source_sample *s)
 {
-	struct engine_source_info info;
-	const struct source_sample *s = &info.src.last;
+	struct source_status st;
 	char refid[20];
 
 	if (!log_enabled(p->env.log, CONF_LOG_DEBUG))
 		return;
-	poller_info(p, &info);
+	source_get_status(p->src, &st);
 	poller_refid_str(s->refid, s->stratum, refid, sizeof(refid));
 	log_debug(p->env.log,
 	          "sample from %s: offset %+.9f s delay %.9f s disp %.9f s stratum %u refid %s "
-	          "reach %03o, %s",
-	          p->name, s->offset, s->delay, s->dispersion, s->stratum, refid, info.src.reach,
-	          info.select_status ? info.select_status : "?");
+	          "reach %03o",
+	          p->name, s->offset, s->delay, s->dispersion, s->stratum, refid, st.reach);
+}
+
+static void poller_on_kod(struct poller *p, enum source_rx_verdict v)
+{
+	struct source_status st;
+
+	source_get_status(p->src, &st);
+	if (v == SOURCE_RX_KOD_RATE)
+		log_notice(p->env.log, "%s sent kiss-o'-death RATE: poll interval now %.0f s",
+		           p->name, ldexp(1.0, st.poll));
+	else if (v == SOURCE_RX_KOD_DENY)
+		log_warning(p->env.log, "%s sent kiss-o'-death %s: polling of this source stopped",
+		            p->name, st.kiss);
+	else
+		log_info(p->env.log, "%s sent kiss-o'-death %s: noted, polling continues", p->name,
+		         st.kiss);
 }
 
 /* Judge one datagram; true when the request is finished (reply accepted or KoD). */
 static bool poller_handle(struct poller *p, const uint8_t *buf, long len,
                           const struct timespec *rx_ts, bool kernel_ts)
 {
+	struct source_sample s;
 	enum source_rx_verdict v;
 
-	v = engine_receive(p->env.engine, p->id, buf, (size_t)len, ntp_ts_from_timespec(rx_ts),
-	                   poller_now(p));
+	v = source_receive(p->src, buf, (size_t)len, ntp_ts_from_timespec(rx_ts),
+	                   clock_monotonic_s(p->env.clock), &s);
 	if (v != SOURCE_RX_SAMPLE)
 		log_debug(p->env.log, "datagram from %s (%ld bytes): %s", p->name, len,
 		          source_rx_verdict_str(v));
@@ -133,17 +195,18 @@ static bool poller_handle(struct poller *p, const uint8_t *buf, long len,
 			log_debug(p->env.log,
 			          "no kernel receive timestamp from %s, clock read instead",
 			          p->name);
-		poller_log_sample(p);
+		poller_log_sample(p, &s);
 		if (!p->had_sample) {
 			p->had_sample = true;
 			poller_log_summary(p);
 		}
-		return true;
-	case SOURCE_RX_KOD_OTHER:
-		log_info(p->env.log, "%s sent a kiss-o'-death: noted, polling continues", p->name);
+		if (p->env.on_sample)
+			p->env.on_sample(p->env.arg, p, &s);
 		return true;
 	case SOURCE_RX_KOD_RATE:
-	case SOURCE_RX_KOD_DENY: /* the engine logs these */
+	case SOURCE_RX_KOD_DENY:
+	case SOURCE_RX_KOD_OTHER:
+		poller_on_kod(p, v);
 		return true;
 	default:
 		return false;
@@ -165,9 +228,7 @@ static bool poller_read(struct poller *p)
 		if (n == -EAGAIN || n == -EWOULDBLOCK || n == -EINTR)
 			return false;
 		if (n < 0) {
-			log_limited(p->env.log, &p->warn, poller_now(p), POLLER_WARN_INTERVAL,
-			            CONF_LOG_WARNING, "no reply possible from %s: %s", p->name,
-			            strerror((int)-n));
+			poller_warn(p, "no reply possible from %s: %s", p->name, strerror((int)-n));
 			return true;
 		}
 		if (truncated) {
@@ -184,65 +245,87 @@ static bool poller_read(struct poller *p)
 static void poller_on_rx(evutil_socket_t fd, short what, void *arg)
 {
 	struct poller *p = arg;
-	bool done = false;
-	struct timeval tv;
 	double left;
+	struct timeval tv;
 
 	(void)fd;
-	if (what & EV_READ)
-		done = poller_read(p);
-	left = p->deadline - poller_now(p);
-	if (!done && (!(what & EV_READ) || left <= 0.0)) {
+	if (what & EV_READ) {
+		if (poller_read(p)) {
+			poller_close(p);
+			poller_schedule(p); /* a KoD may have changed or stopped polling */
+			return;
+		}
+	}
+	left = p->deadline - clock_monotonic_s(p->env.clock);
+	if (!(what & EV_READ) || left <= 0.0) {
 		log_debug(p->env.log, "no reply from %s", p->name);
-		done = true;
-	}
-	if (done) {
 		poller_close(p);
-	} else {
-		tv = poller_tv(left);
-		event_add(p->rx, &tv);
+		return;
 	}
-	if ((what & EV_READ) && p->env.on_input)
-		p->env.on_input(p->env.arg); /* last: it may send this poller's next request */
+	tv = poller_tv(left);
+	event_add(p->rx, &tv);
 }
 
-void poller_send(struct poller *p, const uint8_t *buf, size_t len)
+/* Open the request socket, build and send one request, wait for the reply. */
+static void poller_send(struct poller *p)
 {
-	struct engine_source_info info;
+	uint8_t buf[NTP_HEADER_LEN];
+	struct source_status st;
+	struct timespec t1;
 	struct timeval tv;
+	uint64_t cookie;
 	double now;
+	size_t len;
 	long sent;
 	int fd;
 
-	if (p->fd >= 0)
-		log_debug(p->env.log, "no reply from %s before the next request", p->name);
-	poller_close(p); /* the previous request's socket goes before the next one opens */
-	now = poller_now(p);
 	fd = udp_client_socket(&p->addr);
+	do
+		cookie = poller_rand64();
+	while (cookie == 0);
+	clock_realtime(p->env.clock, &t1);
+	now = clock_monotonic_s(p->env.clock);
+	/* Built even without a socket: it advances the schedule and the reach register. */
+	len = source_transmit(p->src, now, ntp_ts_from_timespec(&t1), cookie, poller_rand01(), buf,
+	                      sizeof(buf));
 	if (fd < 0) {
-		log_limited(p->env.log, &p->warn, now, POLLER_WARN_INTERVAL, CONF_LOG_WARNING,
-		            "cannot open a socket for %s: %s", p->name, strerror(-fd));
+		poller_warn(p, "cannot open a socket for %s: %s", p->name, strerror(-fd));
+		return;
+	}
+	if (len == 0) {
+		close(fd);
 		return;
 	}
 	sent = udp_send(fd, buf, len, NULL);
 	if (sent < 0) {
-		log_limited(p->env.log, &p->warn, now, POLLER_WARN_INTERVAL, CONF_LOG_WARNING,
-		            "cannot send to %s: %s", p->name, strerror((int)-sent));
+		poller_warn(p, "cannot send to %s: %s", p->name, strerror((int)-sent));
 		close(fd);
 		return;
 	}
-	poller_info(p, &info);
-	log_debug(p->env.log, "request to %s (poll %d, reach %03o)", p->name, info.src.poll,
-	          info.src.reach);
+	source_get_status(p->src, &st);
+	log_debug(p->env.log, "request to %s (poll %d, reach %03o)", p->name, st.poll, st.reach);
 	p->rx = event_new(p->env.base, fd, EV_READ, poller_on_rx, p);
 	if (!p->rx) {
 		close(fd);
 		return;
 	}
 	p->fd = fd;
-	p->deadline = now + fmin(ldexp(1.0, info.src.poll), POLLER_MAX_TIMEOUT);
+	p->deadline = now + fmin(ldexp(1.0, st.poll), POLLER_MAX_TIMEOUT);
 	tv = poller_tv(p->deadline - now);
 	event_add(p->rx, &tv);
+}
+
+static void poller_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct poller *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (p->fd >= 0)
+		log_debug(p->env.log, "no reply from %s before the next request", p->name);
+	poller_close(p); /* the previous request's socket goes before the next one opens */
+	poller_send(p);
+	poller_schedule(p);
 }
 
 static void poller_make_name(struct poller *p)
@@ -259,18 +342,6 @@ static void poller_make_name(struct poller *p)
 		snprintf(p->name, sizeof(p->name), "%s:%u", host, port);
 }
 
-/* The refid a downstream server carries for this source: the IPv4 address, or for IPv6
- * (for now) the first 4 bytes of the address rather than of its MD5 hash. */
-static uint32_t poller_refid(const struct udp_addr *a)
-{
-	const uint8_t *b;
-
-	if (a->ss.ss_family == AF_INET)
-		return ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
-	b = ((const struct sockaddr_in6 *)&a->ss)->sin6_addr.s6_addr;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 int poller_new(const struct poller_env *env, const struct conf_source *cs,
                const struct udp_addr *addr, struct poller **ret)
 {
@@ -279,6 +350,7 @@ int poller_new(const struct poller_env *env, const struct conf_source *cs,
 	                           .iburst = cs->iburst,
 	                           .local_precision = POLLER_LOCAL_PRECISION};
 	struct poller *p = calloc(1, sizeof(*p));
+	int r;
 
 	if (!p)
 		return -ENOMEM;
@@ -286,14 +358,18 @@ int poller_new(const struct poller_env *env, const struct conf_source *cs,
 	p->addr = *addr;
 	p->fd = -1;
 	poller_make_name(p);
-	p->id = engine_add_source(env->engine, &sc, p->name, poller_refid(addr),
-	                          clock_monotonic_s(env->clock));
-	if (p->id < 0) {
-		int r = p->id;
-
+	r = source_new(&sc, &p->src);
+	if (r < 0) {
 		free(p);
 		return r;
 	}
+	p->timer = evtimer_new(env->base, poller_on_timer, p);
+	if (!p->timer) {
+		poller_free(p);
+		return -ENOMEM;
+	}
+	source_start(p->src, clock_monotonic_s(env->clock), poller_rand01());
+	poller_schedule(p);
 	*ret = p;
 	return 0;
 }
@@ -303,13 +379,10 @@ void poller_free(struct poller *p)
 	if (!p)
 		return;
 	poller_close(p);
-	engine_remove_source(p->env.engine, p->id);
+	if (p->timer)
+		event_free(p->timer);
+	source_free(p->src);
 	free(p);
-}
-
-int poller_id(const struct poller *p)
-{
-	return p->id;
 }
 
 const char *poller_name(const struct poller *p)
@@ -317,22 +390,22 @@ const char *poller_name(const struct poller *p)
 	return p->name;
 }
 
+void poller_get_status(const struct poller *p, struct source_status *st)
+{
+	source_get_status(p->src, st);
+}
+
 void poller_log_summary(const struct poller *p)
 {
-	struct engine_source_info info;
-	const char *sel;
+	struct source_status st;
 
-	poller_info(p, &info);
-	sel = info.select_status ? info.select_status : "?";
-	if (info.src.state == SOURCE_STATE_DENIED)
-		log_info(p->env.log, "%s %s reach %03o stopped by kiss-o'-death %s", p->name, sel,
-		         info.src.reach, info.src.kiss);
-	else if (!info.src.have_sample)
-		log_info(p->env.log, "%s %s reach %03o poll %d no sample yet", p->name, sel,
-		         info.src.reach, info.src.poll);
+	source_get_status(p->src, &st);
+	if (st.state == SOURCE_STATE_DENIED)
+		log_info(p->env.log, "%s reach %03o stopped by kiss-o'-death %s", p->name, st.reach,
+		         st.kiss);
+	else if (!st.have_sample)
+		log_info(p->env.log, "%s reach %03o no sample yet", p->name, st.reach);
 	else
-		log_info(p->env.log,
-		         "%s %s reach %03o poll %d offset %+.6f s delay %.6f s jitter %.6f s",
-		         p->name, sel, info.src.reach, info.src.poll, info.offset, info.delay,
-		         info.jitter);
+		log_info(p->env.log, "%s reach %03o offset %+.6f s delay %.6f s", p->name, st.reach,
+		         st.last.offset, st.last.delay);
 }
