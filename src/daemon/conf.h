@@ -18,7 +18,7 @@
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/strata/stratad.sock"
 #define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
-#define CONF_MAX_SLEWRATE 100000.0    /* ppm: what the kernel tick allows */
+#define CONF_MAX_SLEWRATE 100000.0      /* ppm: what the kernel tick allows */
 
 enum conf_source_type { CONF_SERVER = 0, CONF_POOL = 1 };
 
