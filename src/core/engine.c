@@ -60,6 +60,28 @@ int engine_new(const struct engine_config *cfg, struct engine **ret)
 	return 0;
 }
 
+int engine_set_policy(struct engine *e, const struct engine_config *cfg)
+{
+	if (!cfg || !(cfg->makestep_threshold > 0) || !(cfg->max_slew_ppm > 0) ||
+	    !(cfg->max_freq_ppm > 0) || cfg->min_sources < 1)
+		return -EINVAL;
+	e->cfg.makestep_threshold = cfg->makestep_threshold;
+	e->cfg.makestep_limit = cfg->makestep_limit;
+	e->cfg.panic_threshold = cfg->panic_threshold;
+	e->cfg.max_slew_ppm = cfg->max_slew_ppm;
+	e->cfg.max_freq_ppm = cfg->max_freq_ppm;
+	e->cfg.min_sources = cfg->min_sources;
+	e->cfg.slew_time = cfg->slew_time;
+	e->cfg.leap_mode = cfg->leap_mode;
+	e->disc.cfg.makestep_threshold = cfg->makestep_threshold;
+	e->disc.cfg.makestep_limit = cfg->makestep_limit;
+	e->disc.cfg.panic_threshold = cfg->panic_threshold;
+	e->disc.cfg.max_slew = cfg->max_slew_ppm * 1e-6;
+	e->disc.cfg.max_freq = cfg->max_freq_ppm * 1e-6;
+	e->disc.cfg.slew_time = cfg->slew_time;
+	return 0;
+}
+
 void engine_free(struct engine *e)
 {
 	if (!e)

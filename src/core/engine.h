@@ -93,6 +93,11 @@ void engine_config_default(struct engine_config *cfg);
 int engine_new(const struct engine_config *cfg, struct engine **ret);
 void engine_free(struct engine *e); /* NULL is a no-op */
 
+/* Apply new policy from cfg (reload): makestep, panic threshold, max_slew_ppm,
+ * max_freq_ppm, min_sources, slew_time, leap_mode. Sources, filters, the frequency estimate,
+ * the update count and the rng stay as they are. -EINVAL for a bad value (nothing changed). */
+int engine_set_policy(struct engine *e, const struct engine_config *cfg);
+
 /* Add a source; name is copied (for logs). refid is the 32-bit value a downstream server
  * would carry for it (its IPv4 address, or the hash of its IPv6 one), used for loop
  * detection. Returns the source id (>= 0) or -ENOSPC / -EINVAL. Polling starts at once. */

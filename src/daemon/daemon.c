@@ -1,4 +1,4 @@
-/* daemon: context, signals, reload, status and the set of pollers. See daemon.h. */
+/* daemon: context, signals, reload and the summary timer. See daemon.h. */
 #include "config.h"
 
 #include "daemon/daemon.h"
@@ -15,19 +15,11 @@
 #include "clock/clock.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
-#include "daemon/poller.h"
 #include "daemon/resolve.h"
+#include "daemon/sources.h"
+#include "daemon/sync.h"
 
-#define DAEMON_SUMMARY_INTERVAL 64 /* s between the per-source info lines */
-
-/* One configured server or pool: its lookup and the pollers of its addresses. */
-struct daemon_source {
-	struct daemon *d;
-	const struct conf_source *cs; /* in d->conf */
-	struct resolve_req *req;
-	struct poller **pollers;
-	size_t n_pollers;
-};
+#define DAEMON_SUMMARY_INTERVAL SOURCES_CHECK_INTERVAL /* s between per-source info lines */
 
 struct daemon {
 	struct daemon_opts opts;
@@ -39,12 +31,9 @@ struct daemon {
 	struct event *summary; /* every DAEMON_SUMMARY_INTERVAL s */
 	struct resolve *resolve;
 	struct notify *notify;
-	struct poller_env penv;
-	struct daemon_source *sources; /* one per conf->sources[i] */
-	size_t n_sources;
-	char last_from[64]; /* poller that gave the latest sample, "" if none yet */
-	double last_offset; /* s, that sample's offset (server minus local) */
-	bool stopping;      /* teardown started: ignore signals */
+	struct sync *sync;
+	struct sources *sources;
+	bool stopping; /* teardown started: ignore signals */
 	int exit_status;
 };
 
@@ -58,129 +47,14 @@ static const char *daemon_plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-/* --- status ------------------------------------------------------------------------------ */
-
-static void daemon_update_status(struct daemon *d)
-{
-	size_t polled = 0, reachable = 0, pending = 0;
-	struct source_status st;
-
-	for (size_t i = 0; i < d->n_sources; i++) {
-		struct daemon_source *ds = &d->sources[i];
-
-		if (ds->n_pollers == 0)
-			pending++;
-		for (size_t j = 0; j < ds->n_pollers; j++) {
-			poller_get_status(ds->pollers[j], &st);
-			polled++;
-			reachable += st.reach != 0;
-		}
-	}
-	if (d->n_sources == 0)
-		notify_status(d->notify, "No sources configured");
-	else if (polled == 0)
-		notify_status(d->notify, "Starting %zu source%s", pending, daemon_plural(pending));
-	else if (d->last_from[0] == '\0')
-		notify_status(d->notify, "Polling %zu source%s, none answered yet", polled,
-		              daemon_plural(polled));
-	else
-		notify_status(d->notify,
-		              "Polling %zu source%s, %zu reachable, last offset %+.6f s from %s",
-		              polled, daemon_plural(polled), reachable, d->last_offset,
-		              d->last_from);
-}
-
-static void daemon_on_sample(void *arg, struct poller *p, const struct source_sample *s)
-{
-	struct daemon *d = arg;
-
-	snprintf(d->last_from, sizeof(d->last_from), "%s", poller_name(p));
-	d->last_offset = s->offset;
-	daemon_update_status(d);
-}
-
 static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 
 	(void)fd;
 	(void)what;
-	for (size_t i = 0; i < d->n_sources; i++)
-		for (size_t j = 0; j < d->sources[i].n_pollers; j++)
-			poller_log_summary(d->sources[i].pollers[j]);
-	daemon_update_status(d);
-}
-
-/* --- sources ----------------------------------------------------------------------------- */
-
-static void daemon_on_resolved(void *arg, const struct udp_addr *addrs, size_t n)
-{
-	struct daemon_source *ds = arg;
-	struct daemon *d = ds->d;
-	struct poller **ps;
-	int r;
-
-	if (ds->n_pollers > 0)
-		return; /* already polling these */
-	ps = calloc(n, sizeof(*ps));
-	if (!ps) {
-		log_err(d->log, "out of memory starting %s", ds->cs->name);
-		return;
-	}
-	ds->pollers = ps;
-	for (size_t i = 0; i < n; i++) {
-		r = poller_new(&d->penv, ds->cs, &addrs[i], &ps[ds->n_pollers]);
-		if (r < 0) {
-			log_err(d->log, "%s:%d: cannot poll %s: %s", ds->cs->file, ds->cs->line,
-			        ds->cs->name, strerror(-r));
-			continue;
-		}
-		log_info(d->log, "polling %s (%s %s)", poller_name(ps[ds->n_pollers]),
-		         ds->cs->type == CONF_POOL ? "pool" : "server", ds->cs->name);
-		ds->n_pollers++;
-	}
-	daemon_update_status(d);
-}
-
-static void daemon_stop_sources(struct daemon *d)
-{
-	for (size_t i = 0; i < d->n_sources; i++) {
-		struct daemon_source *ds = &d->sources[i];
-
-		for (size_t j = 0; j < ds->n_pollers; j++)
-			poller_free(ds->pollers[j]);
-		free(ds->pollers);
-		resolve_cancel(ds->req);
-	}
-	free(d->sources);
-	d->sources = NULL;
-	d->n_sources = 0;
-	d->last_from[0] = '\0';
-}
-
-/* One daemon_source per configured source; lookups start on the next loop pass. */
-static int daemon_start_sources(struct daemon *d)
-{
-	const struct conf *c = d->conf;
-
-	if (c->n_sources == 0)
-		return 0;
-	d->sources = calloc(c->n_sources, sizeof(*d->sources));
-	if (!d->sources)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n_sources; i++) {
-		struct daemon_source *ds = &d->sources[d->n_sources];
-		const struct conf_source *cs = &c->sources[i];
-		size_t max = cs->type == CONF_POOL ? (size_t)cs->maxsources : 1;
-
-		ds->d = d;
-		ds->cs = cs;
-		if (resolve_start(d->resolve, cs->name, cs->port, max, daemon_on_resolved, ds,
-		                  &ds->req) < 0)
-			return -ENOMEM;
-		d->n_sources++;
-	}
-	return 0;
+	sync_log_summary(d->sync);
+	sources_check(d->sources);
 }
 
 /* --- signals and reload ------------------------------------------------------------------ */
@@ -198,15 +72,15 @@ static void daemon_reload(struct daemon *d)
 		notify_ready(d->notify);
 		return;
 	}
-	daemon_stop_sources(d);
+	if (sync_reconfigure(d->sync, nc) < 0 || sources_apply(d->sources, nc) < 0)
+		log_err(d->log, "out of memory applying the new configuration");
 	conf_free(d->conf);
 	d->conf = nc;
 	log_set_level(d->log, daemon_level(d));
-	if (daemon_start_sources(d) < 0)
-		log_err(d->log, "out of memory starting the sources");
-	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s", d->n_sources,
-	           daemon_plural(d->n_sources), conf_log_level_str(log_get_level(d->log)));
-	daemon_update_status(d);
+	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s",
+	           sources_configured(d->sources), daemon_plural(sources_configured(d->sources)),
+	           conf_log_level_str(log_get_level(d->log)));
+	sync_log_summary(d->sync);
 	notify_ready(d->notify);
 }
 
@@ -293,6 +167,23 @@ static int daemon_init_loop(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+static int daemon_start_sync(struct daemon *d)
+{
+	struct sync_env env = {.base = d->base,
+	                       .clock = d->clock,
+	                       .log = d->log,
+	                       .notify = d->notify,
+	                       .control_clock = !d->opts.null_clock,
+	                       .allow_first_panic = d->opts.allow_first_panic};
+	int r = sync_new(&env, d->conf, &d->sync);
+
+	if (r == 0)
+		r = sources_new(d->resolve, d->sync, d->log, &d->sources);
+	if (r == 0)
+		r = sources_apply(d->sources, d->conf);
+	return r;
+}
+
 int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon **ret, char *err,
                size_t errlen)
 {
@@ -318,13 +209,10 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 		return -1;
 	if (resolve_new(d->base, d->log, &d->resolve) < 0 || notify_new(&d->notify) < 0)
 		return daemon_fail(d, err, errlen, "out of memory");
-	d->penv = (struct poller_env){.base = d->base,
-	                              .clock = d->clock,
-	                              .log = d->log,
-	                              .on_sample = daemon_on_sample,
-	                              .arg = d};
-	if (daemon_start_sources(d) < 0)
-		return daemon_fail(d, err, errlen, "out of memory starting the sources");
+	r = daemon_start_sync(d);
+	if (r < 0)
+		return daemon_fail(d, err, errlen, "cannot start the time engine: %s",
+		                   strerror(-r));
 	*ret = d;
 	return 0;
 }
@@ -333,10 +221,14 @@ int daemon_run(struct daemon *d)
 {
 	log_notice(d->log,
 	           "stratad %s started: %zu source%s configured, clock driver %s, event backend %s",
-	           PACKAGE_VERSION, d->n_sources, daemon_plural(d->n_sources), d->clock->ops->name,
+	           PACKAGE_VERSION, sources_configured(d->sources),
+	           daemon_plural(sources_configured(d->sources)), d->clock->ops->name,
 	           event_base_get_method(d->base));
+	if (d->opts.null_clock)
+		log_notice(d->log, "monitor only (-x): offsets are measured, the clock is never "
+		                   "adjusted");
 	notify_ready(d->notify);
-	daemon_update_status(d);
+	sync_log_summary(d->sync);
 	if (event_base_dispatch(d->base) < 0) {
 		log_err(d->log, "event loop failed");
 		d->exit_status = 1;
@@ -351,7 +243,8 @@ void daemon_free(struct daemon *d)
 	d->stopping = true;
 	if (d->notify)
 		notify_stopping(d->notify);
-	daemon_stop_sources(d);
+	sources_free(d->sources);
+	sync_free(d->sync); /* writes the drift file */
 	if (d->summary)
 		event_free(d->summary);
 	resolve_free(d->resolve); /* may run the loop once more to finish cancelled lookups */

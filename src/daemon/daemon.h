@@ -1,10 +1,10 @@
 /* daemon: the stratad context. It owns the configuration, the logger, the clock driver, the
  * event_base (created here and nowhere else), the resolver, the signal events, the sd_notify
- * state and one poller per resolved source address. There are no globals: everything the
- * daemon knows hangs off struct daemon.
+ * state, the time engine (sync.h) and the configured sources (sources.h). There are no
+ * globals: everything the daemon knows hangs off struct daemon.
  *
  * Lifecycle: daemon_new() initialises in dependency order (log, clock, event loop, signals,
- * resolver, notify, sources); daemon_run() runs the loop until SIGTERM or SIGINT;
+ * resolver, notify, engine, sources); daemon_run() runs the loop until SIGTERM or SIGINT;
  * daemon_free() tears down in reverse (NULL is a no-op).
  */
 #ifndef STRATA_DAEMON_DAEMON_H
@@ -18,10 +18,11 @@
 struct daemon;
 
 struct daemon_opts {
-	const char *conf_path; /* re-read on SIGHUP; not copied, must outlive the daemon */
-	bool foreground;       /* -n: log to stderr instead of syslog */
-	bool null_clock;       /* -x: null clock driver, the clock is never adjusted */
-	bool debug;            /* -d: log level debug, whatever the configuration says */
+	const char *conf_path;  /* re-read on SIGHUP; not copied, must outlive the daemon */
+	bool foreground;        /* -n: log to stderr instead of syslog */
+	bool null_clock;        /* -x: null clock driver, the clock is never adjusted */
+	bool debug;             /* -d: log level debug, whatever the configuration says */
+	bool allow_first_panic; /* -g: allow one first correction beyond the panic threshold */
 };
 
 /* Takes ownership of conf (also on failure). Returns 0 and sets *ret, or -1 with a one-line

@@ -32,7 +32,7 @@ struct main_args {
 static void main_usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: stratad [-dnx] [-c FILE]\n"
+	        "Usage: stratad [-dgnx] [-c FILE]\n"
 	        "       stratad --check-config [-c FILE]\n"
 	        "       stratad --version | -h\n"
 	        "\n"
@@ -40,6 +40,7 @@ static void main_usage(FILE *out)
 	        "  -n              stay in the foreground and log to standard error\n"
 	        "  -x              null clock driver: never adjust the system clock\n"
 	        "  -d              log at debug level\n"
+	        "  -g              allow one first correction beyond the panic threshold\n"
 	        "  --check-config  validate the configuration, print it and exit\n"
 	        "  --version       print the version and exit\n"
 	        "  -h, --help      print this help and exit\n",
@@ -58,7 +59,7 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 	int c;
 
 	a->opts.conf_path = MAIN_DEFAULT_CONF;
-	while ((c = getopt_long(argc, argv, "c:ndxh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ndgxh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->opts.conf_path = optarg;
@@ -68,6 +69,9 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 			break;
 		case 'd':
 			a->opts.debug = true;
+			break;
+		case 'g':
+			a->opts.allow_first_panic = true;
 			break;
 		case 'x':
 			a->opts.null_clock = true;

@@ -1,20 +1,24 @@
-/* poller: drives one core/source for one resolved server address on libevent.
+/* poller: the network side of one engine source (one resolved server address).
  *
- * A timer fires at source_next_poll(); each request goes out from a fresh connected socket
- * with a new random source port (RFC 9109) and a random origin cookie. The socket stays
- * open until an accepted reply, a kiss-o'-death, a receive error, the reply timeout
- * (min(2^poll, 8) s) or the next request, whichever comes first. Every datagram's verdict
- * and every sample are logged at debug level; socket and send errors are warnings, at most
+ * The engine decides when to poll and builds every request; the poller only carries it:
+ * poller_send() sends the request from a fresh connected socket with a new random source
+ * port (RFC 9109), and hands each datagram that arrives on that socket, with its kernel
+ * receive timestamp, to env->on_datagram. The socket stays open until the callback says the
+ * request is finished (reply accepted, kiss-o'-death), a receive error, the reply timeout
+ * or the next request, whichever comes first. Socket and send errors are warnings, at most
  * one a minute per source, and never fatal.
- * Ownership: poller_new() allocates and starts polling; poller_free() closes everything
- * (NULL is a no-op). The env is copied; what it points to must outlive the poller.
+ * Ownership: poller_new() allocates; poller_free() closes everything (NULL is a no-op). The
+ * env is copied; what it points to must outlive the poller.
  */
 #ifndef STRATA_DAEMON_POLLER_H
 #define STRATA_DAEMON_POLLER_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
 #include "common/udp.h"
-#include "core/source.h"
-#include "daemon/conf.h"
 
 struct clock;
 struct event_base;
@@ -25,20 +29,27 @@ struct poller_env {
 	struct event_base *base;
 	struct clock *clock;
 	struct log *log;
-	/* Called after every accepted sample (may be NULL); must not free the poller. */
-	void (*on_sample)(void *arg, struct poller *p, const struct source_sample *s);
+	/* A datagram for source id, received at rx (kernel timestamp when kernel_ts, else the
+	 * clock read just before). Returns true when the request is finished. Must not free
+	 * the poller. */
+	bool (*on_datagram)(void *arg, int id, const uint8_t *buf, size_t len,
+	                    const struct timespec *rx, bool kernel_ts);
 	void *arg;
 };
 
-/* Poll addr with the settings of cs. 0, -EINVAL (bad poll settings) or -ENOMEM. */
-int poller_new(const struct poller_env *env, const struct conf_source *cs,
-               const struct udp_addr *addr, struct poller **ret);
+/* Carry requests of engine source id to addr. 0 or -ENOMEM. */
+int poller_new(const struct poller_env *env, const struct udp_addr *addr, int id,
+               struct poller **ret);
 void poller_free(struct poller *p);
+
+/* The source id passed to on_datagram (set once the engine has assigned it). */
+void poller_set_id(struct poller *p, int id);
+
+/* Close any open request, send buf[0..len) from a new socket and wait up to timeout s. */
+void poller_send(struct poller *p, const uint8_t *buf, size_t len, double timeout);
 
 /* "192.0.2.1" for port 123, "192.0.2.1:12345" or "[2001:db8::1]:12345" otherwise. */
 const char *poller_name(const struct poller *p);
-void poller_get_status(const struct poller *p, struct source_status *st);
-/* One line "NAME reach 377 offset +0.000012 s delay 0.000045 s" at level info. */
-void poller_log_summary(const struct poller *p);
+const struct udp_addr *poller_addr(const struct poller *p);
 
 #endif

@@ -216,6 +216,13 @@ int resolve_start(struct resolve *r, const char *name, uint16_t port, size_t max
 	return 0;
 }
 
+void resolve_again(struct resolve_req *req, double delay)
+{
+	if (req->in_flight || evtimer_pending(req->timer, NULL))
+		return;
+	resolve_arm(req, delay > 0 ? delay : 0.0);
+}
+
 void resolve_cancel(struct resolve_req *req)
 {
 	if (!req)

@@ -33,6 +33,9 @@ void resolve_free(struct resolve *r);
 /* Look name up (max >= 1 addresses wanted). Returns 0 and sets *ret, or -ENOMEM. */
 int resolve_start(struct resolve *r, const char *name, uint16_t port, size_t max, resolve_cb cb,
                   void *arg, struct resolve_req **ret);
+/* Look the name up once more after delay seconds (a pool refilling or replacing members);
+ * the callback runs again on success. No-op while a lookup or retry is pending. */
+void resolve_again(struct resolve_req *req, double delay);
 void resolve_cancel(struct resolve_req *req);
 
 /* True when the evdns base exists (a non-numeric name was looked up). */

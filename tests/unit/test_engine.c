@@ -238,6 +238,38 @@ START_TEST(bad_config_rejected)
 }
 END_TEST
 
+/* A reload with a larger panic threshold lets a refused offset be corrected (stepped,
+ * since makestep still allows it), without losing the source's samples. */
+START_TEST(policy_change_applies_without_losing_state)
+{
+	struct world w;
+	setup(&w, true, 0.0);
+	w.server_off = 2000.0;
+	run(&w, 30.0);
+	ck_assert_int_eq(w.steps, 0);
+	struct engine_source_info si;
+	engine_get_source(w.e, 0, &si);
+	int samples = si.n_samples;
+	ck_assert_int_ge(samples, 6);
+	struct engine_config c;
+	engine_config_default(&c);
+	c.panic_threshold = 0; /* no limit */
+	c.makestep_threshold = 0;
+	ck_assert_int_eq(engine_set_policy(w.e, &c), -EINVAL);
+	c.makestep_threshold = 1.0;
+	c.min_sources = 0;
+	ck_assert_int_eq(engine_set_policy(w.e, &c), -EINVAL);
+	c.min_sources = 1;
+	ck_assert_int_eq(engine_set_policy(w.e, &c), 0);
+	engine_get_source(w.e, 0, &si);
+	ck_assert_int_eq(si.n_samples, samples);
+	run(&w, 200.0);
+	ck_assert_int_eq(w.steps, 1);
+	ck_assert_double_eq_tol(w.stepped, 2000.0, 1e-3);
+	engine_free(w.e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -249,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, monitor_only_never_acts);
 	tcase_add_test(tc, no_sources_and_removal);
 	tcase_add_test(tc, bad_config_rejected);
+	tcase_add_test(tc, policy_change_applies_without_losing_state);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
