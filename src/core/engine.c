@@ -38,6 +38,7 @@ int engine_new(const struct engine_config *cfg, struct engine **ret)
 	e->cfg = *cfg;
 	e->last_step_mono = -INFINITY;
 	e->last_panic_log = -INFINITY;
+	e->first_answer_mono = NAN;
 	e->leap_done_until = -INFINITY;
 	e->sys.system_peer = -1;
 	e->sys.stratum = NTP_MAX_STRATUM;

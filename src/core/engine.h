@@ -98,6 +98,13 @@ void engine_free(struct engine *e); /* NULL is a no-op */
  * the update count and the rng stay as they are. -EINVAL for a bad value (nothing changed). */
 int engine_set_policy(struct engine *e, const struct engine_config *cfg);
 
+struct leaplist;
+/* Use a leap-second table from a leap-seconds.list file (copied; NULL forgets it). Until it
+ * expires it decides whether a leap second ends the current UTC day, in any month, instead
+ * of the sources' vote (which it overrules both ways); once expired, the vote decides again
+ * and a warning is logged once. */
+void engine_set_leaplist(struct engine *e, const struct leaplist *l);
+
 /* Add a source; name is copied (for logs). refid is the 32-bit value a downstream server
  * would carry for it (its IPv4 address, or the hash of its IPv6 one), used for loop
  * detection. Returns the source id (>= 0) or -ENOSPC / -EINVAL. Polling starts at once. */

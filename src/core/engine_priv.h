@@ -6,9 +6,11 @@
 #include "core/discipline.h"
 #include "core/engine.h"
 #include "core/filter.h"
+#include "core/leaplist.h"
 
 #define ENGINE_QUEUE_LEN 256
 #define ENGINE_STATUS_INTERVAL 64.0 /* s between kernel status refreshes */
+#define ENGINE_STARTUP_WAIT 8.0     /* s: at start, how long to wait for a majority to answer */
 
 struct engine_src {
 	bool used;
@@ -40,9 +42,14 @@ struct engine {
 	double rms_acc;         /* exponential mean of offset^2 */
 	struct engine_system sys;
 	unsigned long refusals;
-	int leap_armed;         /* enum ntp_leap of a leap second due at leap_local, 0 if none */
-	double leap_local;      /* local time (s since epoch) of the end of the leap day */
-	double leap_done_until; /* local time before which no new leap is armed */
+	int leap_armed;           /* enum ntp_leap of a leap second due at leap_local, 0 if none */
+	double leap_local;        /* local time (s since epoch) of the end of the leap day */
+	double leap_done_until;   /* local time before which no new leap is armed */
+	struct leaplist leaplist; /* from a leap-seconds.list file, if have_leaplist */
+	bool have_leaplist;
+	bool leaplist_expired_told; /* the "expired" warning was logged */
+	bool ever_synced;           /* synchronised at least once since start */
+	double first_answer_mono;   /* monotonic time of the first usable sample, NAN before */
 };
 
 /* engine.c */

@@ -87,10 +87,11 @@ static void combine(struct engine *e, const int *ids, const struct select_result
 	out->freq_sd = out->freq_valid ? sqrt(1 / wf) : INFINITY;
 }
 
+/* A warning once we have been synchronised; before that, at start, only info. */
 static void set_unsynced(struct engine *e, const char *reason)
 {
 	if (e->sys.synced || strcmp(e->sys.unsync_reason, reason) != 0)
-		engine_queue_log(e, 1, "not synchronised: %s", reason);
+		engine_queue_log(e, e->ever_synced ? 1 : 3, "not synchronised: %s", reason);
 	e->sys.synced = false;
 	e->sys.system_peer = -1;
 	e->sys.stratum = NTP_MAX_STRATUM;
@@ -152,6 +153,7 @@ static void publish(struct engine *e, int peer, const struct combined *c, double
 		engine_queue_log(e, 2, "synchronised to %s, stratum %d, offset %+.6f s", p->name,
 		                 st.last.stratum + 1, c->offset);
 	y->synced = true;
+	e->ever_synced = true;
 	y->system_peer = peer;
 	y->stratum = st.last.stratum + 1;
 	y->refid = p->refid;
@@ -188,6 +190,39 @@ static int majority_leap(struct engine *e, const int *ids, const struct select_r
 	return NTP_LEAP_NONE;
 }
 
+/* A source that answered but can never be selected as things stand: stopped by a
+ * kiss-o'-death, or only unsynchronised or kiss replies so far. */
+static bool known_unusable(const struct engine_src *s)
+{
+	struct source_status st;
+	source_get_status(s->src, &st);
+	if (st.state == SOURCE_STATE_DENIED)
+		return true;
+	return st.reach == 0 &&
+	       st.rx[SOURCE_RX_UNSYNC] + st.rx[SOURCE_RX_KOD_RATE] + st.rx[SOURCE_RX_KOD_OTHER] > 0;
+}
+
+/* Until the first synchronisation, hold selection while no more than half of the sources
+ * that may still be usable have answered, for at most ENGINE_STARTUP_WAIT s after the first
+ * answer: the first source to answer may be a falseticker, and a majority of one would
+ * follow (and step to) it. */
+static bool startup_hold(struct engine *e, double now_mono, const int *ids,
+                         const struct select_candidate *c, int n)
+{
+	int answered = 0, voters = 0;
+	if (e->ever_synced)
+		return false;
+	for (int k = 0; k < n; k++) {
+		answered += c[k].reachable;
+		voters += c[k].reachable || !known_unusable(&e->srcs[ids[k]]);
+	}
+	if (answered == 0 || 2 * answered > voters)
+		return false;
+	if (isnan(e->first_answer_mono))
+		e->first_answer_mono = now_mono;
+	return now_mono - e->first_answer_mono < ENGINE_STARTUP_WAIT;
+}
+
 void engine_update(struct engine *e, double now_mono)
 {
 	struct select_candidate cand[ENGINE_MAX_SOURCES];
@@ -198,6 +233,10 @@ void engine_update(struct engine *e, double now_mono)
 			continue;
 		make_candidate(e, &e->srcs[i], raw, c_now, &cand[n]);
 		ids[n++] = i;
+	}
+	if (startup_hold(e, now_mono, ids, cand, n)) {
+		set_unsynced(e, "waiting for a majority of the sources to answer");
+		return;
 	}
 	struct select_params sp;
 	select_params_default(&sp);

@@ -440,6 +440,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_FLOAT_CB("maxslewrate", CONF_DEFAULT_SLEWRATE, CFGF_NONE, cb_float),
         CFG_INT_CB("minsources", 1, CFGF_NONE, cb_int),
         CFG_STR("leapsecmode", "system", CFGF_NONE),
+        CFG_STR("leapseclist", "", CFGF_NONE),
         CFG_STR_LIST("allow", NULL, CFGF_NONE),
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
@@ -506,6 +507,7 @@ static const struct {
         {"maxslewrate", v_maxslewrate},
         {"minsources", v_range},
         {"leapsecmode", v_leapsecmode},
+        {"leapseclist", v_plain},
 };
 
 /* ---- building the struct conf ----------------------------------------------------------- */
@@ -677,6 +679,9 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->min_sources = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "leapsecmode")))
 		conf->leap_slew = strcmp(cfg_opt_getnstr(o, 0), "slew") == 0;
+	if ((o = given(c, cfg, "leapseclist")) &&
+	    !set_str(c, &conf->leapseclist, cfg_opt_getnstr(o, 0)))
+		return -1;
 	if ((o = given(c, cfg, "control_socket")) &&
 	    !set_str(c, &conf->control_socket, cfg_opt_getnstr(o, 0)))
 		return -1;

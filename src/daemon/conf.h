@@ -68,6 +68,7 @@ struct conf {
 	double max_slew_ppm;       /* ppm, largest rate used to slew an offset, 1..100000 */
 	int min_sources;           /* truechimers needed to synchronise, default 1, 1..64 */
 	bool leap_slew;            /* leapsecmode "slew" (true) or "system" (false, default) */
+	char *leapseclist;         /* NULL: none (default); a leap-seconds.list file */
 	struct conf_prefix *allow;
 	size_t n_allow;
 	struct conf_prefix *deny;

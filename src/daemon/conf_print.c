@@ -123,6 +123,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_double(out, conf->max_slew_ppm);
 	fprintf(out, "\nminsources = %d\n", conf->min_sources);
 	print_str(out, "leapsecmode", conf->leap_slew ? "slew" : "system");
+	print_str(out, "leapseclist", conf->leapseclist);
 	print_prefixes(out, "allow", conf->allow, conf->n_allow);
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
 	print_listen(out, conf->listen, conf->n_listen);
@@ -153,6 +154,7 @@ void conf_free(struct conf *conf)
 	free(conf->listen);
 	free(conf->files);
 	free(conf->driftfile);
+	free(conf->leapseclist);
 	free(conf->control_socket);
 	free(conf->include_dir);
 	free(conf);

@@ -116,6 +116,7 @@ static void sync_drain(struct sync *s)
 		tv = sync_tv(next - clock_monotonic_s(s->env.clock));
 		evtimer_add(s->timer, &tv);
 	}
+	sync_report_falsetickers(s);
 	sync_report_status(s);
 }
 
@@ -238,6 +239,8 @@ int sync_new(const struct sync_env *env, const struct conf *c, struct sync **ret
 	}
 	sync_engine_config(s, c, sync_read_drift(s), &ec);
 	r = engine_new(&ec, &s->engine);
+	if (r == 0)
+		sync_load_leaplist(s, c->leapseclist);
 	s->timer = evtimer_new(env->base, sync_on_timer, s);
 	s->drift_timer = event_new(env->base, -1, EV_PERSIST, sync_on_drift_timer, s);
 	if (r < 0 || !s->timer || !s->drift_timer || evtimer_add(s->drift_timer, &every) < 0) {
@@ -269,13 +272,17 @@ int sync_reconfigure(struct sync *s, const struct conf *c)
 {
 	struct engine_config ec;
 	char *path = NULL;
+	int r;
 
 	if (c->driftfile && !(path = strdup(c->driftfile)))
 		return -ENOMEM;
 	free(s->driftfile);
 	s->driftfile = path;
 	sync_engine_config(s, c, NAN, &ec);
-	return engine_set_policy(s->engine, &ec);
+	r = engine_set_policy(s->engine, &ec);
+	if (r == 0)
+		sync_load_leaplist(s, c->leapseclist);
+	return r;
 }
 
 int sync_add(struct sync *s, const struct conf_source *cs, const struct udp_addr *addr)
@@ -310,6 +317,7 @@ void sync_remove(struct sync *s, int id)
 	engine_remove_source(s->engine, id);
 	poller_free(s->pollers[id]);
 	s->pollers[id] = NULL;
+	s->falseticker[id] = false;
 	sync_drain(s);
 }
 

@@ -1,4 +1,4 @@
-/* sync_priv: what sync.c and sync_report.c share. Not for other modules. */
+/* sync_priv: what sync.c, sync_report.c and sync_leap.c share. Not for other modules. */
 #ifndef STRATA_DAEMON_SYNC_PRIV_H
 #define STRATA_DAEMON_SYNC_PRIV_H
 
@@ -15,11 +15,18 @@ struct sync {
 	struct event *timer;                        /* engine_next_timer() */
 	struct event *drift_timer;                  /* every SYNC_DRIFT_INTERVAL */
 	char *driftfile;                            /* NULL: none */
+	bool falseticker[ENGINE_MAX_SOURCES];       /* last reported as a falseticker */
 };
 
 /* Debug line for the sample just accepted from source id. */
 void sync_report_sample(struct sync *s, int id, bool kernel_ts);
+/* Log sources that became, or stopped being, falsetickers since the last call. */
+void sync_report_falsetickers(struct sync *s);
 /* Rewrite the STATUS= line from the system state (notify sends only changes). */
 void sync_report_status(struct sync *s);
+
+/* Read the leap-seconds.list at path (NULL: none) and hand it to the engine; a file that
+ * cannot be read or fails its checks is logged and not used. */
+void sync_load_leaplist(struct sync *s, const char *path);
 
 #endif

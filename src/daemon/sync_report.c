@@ -88,6 +88,26 @@ void sync_report_sample(struct sync *s, int id, bool kernel_ts)
 		sync_summary_line(s, id); /* the first answer of this source */
 }
 
+void sync_report_falsetickers(struct sync *s)
+{
+	struct engine_source_info si;
+
+	for (int i = 0; i < ENGINE_MAX_SOURCES; i++) {
+		if (!s->pollers[i] || sync_source(s, i, &si) < 0)
+			continue;
+		bool ft = strcmp(si.select_status, "falseticker") == 0;
+		if (ft && !s->falseticker[i])
+			log_notice(
+			        s->env.log,
+			        "%s is a falseticker: offset %+.6f s disagrees with the majority",
+			        si.name, si.offset);
+		else if (!ft && s->falseticker[i])
+			log_info(s->env.log, "%s is no longer a falseticker: %s", si.name,
+			         si.select_status);
+		s->falseticker[i] = ft;
+	}
+}
+
 static void sync_summary_line(struct sync *s, int id)
 {
 	struct engine_source_info si;

@@ -56,18 +56,18 @@ wait_for() {
 	return 0
 }
 
-# start_chronyd PORT [STRATUM]: a real chronyd as upstream on 127.0.0.1:PORT, never
-# controlling the clock (-x), serving its local clock at STRATUM (default 1).
-# Sets CHRONYD_PID.
+# start_chronyd PORT [STRATUM] [ADDR]: a real chronyd as upstream on ADDR:PORT (default
+# 127.0.0.1), never controlling the clock (-x), serving its local clock at STRATUM
+# (default 1). Sets CHRONYD_PID.
 start_chronyd() {
-	local port=$1 stratum=${2:-1} dir="$T/chronyd-$1"
+	local port=$1 stratum=${2:-1} addr=${3:-127.0.0.1} dir="$T/chronyd-$1"
 	need chronyd
 	mkdir -p "$dir"
 	cat >"$dir/chrony.conf" <<CONF
 local stratum $stratum
 port $port
-bindaddress 127.0.0.1
-allow 127.0.0.1
+bindaddress $addr
+allow 127.0.0.0/8
 cmdport 0
 pidfile $dir/chronyd.pid
 CONF

@@ -83,7 +83,7 @@ static bool conf_eq(const struct conf *a, const struct conf *b, bool with_includ
 	for (size_t i = 0; i < a->n_listen; i++)
 		if (!listen_eq(&a->listen[i], &b->listen[i]))
 			return false;
-	return str_eq(a->driftfile, b->driftfile) &&
+	return str_eq(a->driftfile, b->driftfile) && str_eq(a->leapseclist, b->leapseclist) &&
 	       a->makestep_threshold == b->makestep_threshold &&
 	       a->makestep_limit == b->makestep_limit && a->panic_threshold == b->panic_threshold &&
 	       prefix_eq(a->allow, b->allow, a->n_allow) &&
@@ -126,6 +126,7 @@ static const char *full_text =
         "\tmaxsources = 8\n"
         "}\n"
         "driftfile = \"/tmp/drift file\"\n"
+        "leapseclist = \"/usr/share/zoneinfo/leap-seconds.list\"\n"
         "makestep { threshold = 0.125  limit = -1 }\n"
         "panic = 0\n"
         "allow = { \"127.0.0.1\", \"192.168.0.0/16\", \"2001:db8::/32\" }\n"
@@ -140,6 +141,7 @@ START_TEST(test_defaults)
 
 	ck_assert_uint_eq(c->n_sources, 0);
 	ck_assert_str_eq(c->driftfile, CONF_DEFAULT_DRIFTFILE);
+	ck_assert_ptr_null(c->leapseclist);
 	ck_assert(c->makestep_threshold == 1.0);
 	ck_assert_int_eq(c->makestep_limit, 3);
 	ck_assert(c->panic_threshold == 1000.0);
@@ -183,6 +185,7 @@ START_TEST(test_full)
 	ck_assert(c->sources[2].iburst);
 	ck_assert_int_eq(c->sources[2].line, 7); /* the line of the closing brace */
 	ck_assert_str_eq(c->driftfile, "/tmp/drift file");
+	ck_assert_str_eq(c->leapseclist, "/usr/share/zoneinfo/leap-seconds.list");
 	ck_assert(c->makestep_threshold == 0.125);
 	ck_assert_int_eq(c->makestep_limit, -1);
 	ck_assert(c->panic_threshold == 0);

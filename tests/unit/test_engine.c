@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/engine.h"
+#include "core/leaplist.h"
 #include "core/packet.h"
 
 #define EPOCH 0xeeb73300u /* NTP seconds, late 2026 */
@@ -18,7 +19,10 @@ struct world {
 	double t;          /* true time = monotonic time, s */
 	double clock_off;  /* local clock minus true time, s */
 	double server_off; /* server clock minus true time, s */
+	int server_leap;   /* leap indicator the server sends */
+	unsigned silent;   /* bit i set: source i never answers */
 	int steps, freqs, sends;
+	int expired_logs; /* "leap seconds list has expired" messages */
 	double last_freq, stepped;
 };
 
@@ -55,9 +59,12 @@ static void setup(struct world *w, bool control, double clock_off)
 static void answer(struct world *w, const struct engine_action *a)
 {
 	struct ntp_packet req, rep;
+	if (w->silent & (1u << a->source))
+		return;
 	ck_assert_int_eq(ntp_packet_parse(a->buf, a->len, &req), NTP_PARSE_OK);
 	memset(&rep, 0, sizeof(rep));
 	rep.version = 4;
+	rep.leap = (uint8_t)w->server_leap;
 	rep.mode = NTP_MODE_SERVER;
 	rep.stratum = 1;
 	rep.precision = -20;
@@ -90,6 +97,10 @@ static void drain(struct world *w)
 			w->steps++;
 			w->stepped += a.value;
 			w->clock_off += a.value;
+			break;
+		case ENGINE_ACT_LOG:
+			if (strstr(a.text, "leap seconds list has expired"))
+				w->expired_logs++;
 			break;
 		default:
 			break;
@@ -270,6 +281,110 @@ START_TEST(policy_change_applies_without_losing_state)
 }
 END_TEST
 
+/* At start the first source to answer is not followed while most are still silent: it
+ * waits up to 8 s for a majority, then follows what it has. */
+START_TEST(startup_waits_for_a_majority)
+{
+	struct world w;
+	setup(&w, true, 0.0);
+	w.server_off = 1.5; /* would be stepped to at once (makestep 1 s) */
+	struct source_config sc = {
+	        .minpoll = 4, .maxpoll = 6, .iburst = true, .local_precision = -20};
+	for (int i = 1; i < 4; i++)
+		ck_assert_int_eq(engine_add_source(w.e, &sc, "quiet", 0x7f000002, 0.0), i);
+	w.silent = 0xe;
+	run(&w, 5.0);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(!sys.synced);
+	ck_assert_ptr_nonnull(strstr(sys.unsync_reason, "majority"));
+	ck_assert_int_eq(w.steps, 0);
+	run(&w, 30.0);
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	ck_assert_int_eq(w.steps, 1);
+	engine_free(w.e);
+}
+END_TEST
+
+#define JAN2027 1798761600LL              /* Unix s, 2027-01-01 00:00 UTC */
+#define EPOCH_UNIX (EPOCH - 2208988800LL) /* the tests' time origin, Unix s */
+
+/* Local and server clocks both moved to noon, 31 December 2026 (no offset between them), a
+ * leap-seconds list with a deletion at the end of that day (expiring `expires`, Unix s). */
+static void setup_new_year(struct world *w, int64_t expires, int server_leap)
+{
+	double d = (double)(JAN2027 - 43200 - EPOCH_UNIX);
+	setup(w, true, d);
+	w->server_off = d;
+	w->server_leap = server_leap;
+	struct leaplist l = {.n = 2,
+	                     .when = {1483228800LL, JAN2027},
+	                     .tai_utc = {37, 36},
+	                     .updated = JAN2027 - 200 * 86400LL,
+	                     .expires = expires};
+	engine_set_leaplist(w->e, &l);
+}
+
+/* The list announces a deletion the sources do not: the list wins. */
+START_TEST(leap_list_arms_its_leap)
+{
+	struct world w;
+	setup_new_year(&w, JAN2027 + 180 * 86400LL, NTP_LEAP_NONE);
+	run(&w, 20.0);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	ck_assert_int_eq(sys.leap, NTP_LEAP_DELETE);
+	ck_assert_int_eq(w.expired_logs, 0);
+	engine_free(w.e);
+}
+END_TEST
+
+/* Expired: the sources' vote decides again (here: an insertion), with one warning. */
+START_TEST(expired_leap_list_yields_to_the_sources)
+{
+	struct world w;
+	setup_new_year(&w, JAN2027 - 86400LL * 10, NTP_LEAP_INSERT);
+	run(&w, 200.0);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	ck_assert_int_eq(sys.leap, NTP_LEAP_INSERT);
+	ck_assert_int_eq(w.expired_logs, 1);
+	/* Forgetting the list changes nothing here: the sources still decide. */
+	engine_set_leaplist(w.e, NULL);
+	run(&w, 400.0);
+	engine_get_system(w.e, &sys);
+	ck_assert_int_eq(sys.leap, NTP_LEAP_INSERT);
+	ck_assert_int_eq(w.expired_logs, 1);
+	engine_free(w.e);
+}
+END_TEST
+
+/* A valid list with no leap tonight overrules sources that announce one. */
+START_TEST(leap_list_overrules_a_wrong_announcement)
+{
+	struct world w;
+	double d = (double)(JAN2027 - 43200 - EPOCH_UNIX);
+	setup(&w, true, d);
+	w.server_off = d;
+	w.server_leap = NTP_LEAP_INSERT;
+	struct leaplist l = {.n = 1,
+	                     .when = {1483228800LL},
+	                     .tai_utc = {37},
+	                     .updated = JAN2027 - 200 * 86400LL,
+	                     .expires = JAN2027 + 180 * 86400LL};
+	engine_set_leaplist(w.e, &l);
+	run(&w, 20.0);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	ck_assert_int_eq(sys.leap, NTP_LEAP_NONE);
+	engine_free(w.e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -282,6 +397,10 @@ int main(void)
 	tcase_add_test(tc, no_sources_and_removal);
 	tcase_add_test(tc, bad_config_rejected);
 	tcase_add_test(tc, policy_change_applies_without_losing_state);
+	tcase_add_test(tc, startup_waits_for_a_majority);
+	tcase_add_test(tc, leap_list_arms_its_leap);
+	tcase_add_test(tc, expired_leap_list_yields_to_the_sources);
+	tcase_add_test(tc, leap_list_overrules_a_wrong_announcement);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,110 @@
+#!/bin/bash
+# stratad -x against three real chronyd -x upstreams (stratum 1, 2 and 3) and one lying
+# server 1 s ahead, on loopback: it must report, in its log and in sd_notify STATUS=, that
+# it follows the stratum 1 chronyd at stratum 2 with a sub-millisecond offset, and mark the
+# liar a falseticker. Then a lone server 2000 s ahead: insane time is refused and reported,
+# and the daemon keeps running. Nothing here touches the clock (-x everywhere).
+. "$(dirname "$0")/lib.sh"
+[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need python3
+here="$top_srcdir/tests/integration"
+
+has() { grep -qE "$2" "$1"; }
+
+# start_fake PORT OFFSET [ADDR]: the lying server. Sets FAKE_PID.
+start_fake() {
+	python3 "$here/fake-ntp.py" "$1" "$2" 1 "${3:-127.0.0.1}" >"$T/fake-$1.log" 2>&1 &
+	FAKE_PID=$!
+	STARTED_PIDS="$STARTED_PIDS $FAKE_PID"
+	wait_for 10 udp_port_open "$1" || { cat "$T/fake-$1.log" >&2; fail "fake server did not start"; }
+}
+
+# start_listener NAME: a NOTIFY_SOCKET stand-in; sets SOCK and NOTES (its output file).
+start_listener() {
+	SOCK="$T/$1.sock"
+	NOTES="$T/$1.notify"
+	python3 "$here/notify-listen.py" "$SOCK" "$NOTES" &
+	STARTED_PIDS="$STARTED_PIDS $!"
+	wait_for 10 has "$NOTES" LISTENING || fail "notify listener did not start"
+}
+
+# run_stratad NAME: stratad -x with $T/NAME.conf, notifying $SOCK; sets LOG and PID.
+run_stratad() {
+	LOG="$T/$1.log"
+	NOTIFY_SOCKET="$SOCK" "$STRATAD" -x -n -c "$T/$1.conf" >"$LOG" 2>&1 &
+	PID=$!
+	STARTED_PIDS="$STARTED_PIDS $PID"
+}
+
+# Server names must differ: each upstream gets its own loopback address.
+P1=$(pick_port); start_chronyd "$P1" 1 127.0.0.1
+P2=$(pick_port); start_chronyd "$P2" 2 127.0.0.2
+P3=$(pick_port); start_chronyd "$P3" 3 127.0.0.3
+PF=$(pick_port); start_fake "$PF" 1.0 127.0.0.4
+{
+	echo "server \"127.0.0.1\" { port = $P1  iburst = true }"
+	echo "server \"127.0.0.2\" { port = $P2  iburst = true }"
+	echo "server \"127.0.0.3\" { port = $P3  iburst = true }"
+	echo "server \"127.0.0.4\" { port = $PF  iburst = true }"
+	echo 'driftfile = ""'
+	echo 'include_dir = ""'
+} >"$T/four.conf"
+"$STRATAD" --check-config -c "$T/four.conf" >/dev/null 2>"$T/check.err" ||
+	{ cat "$T/check.err" >&2; fail "test configuration rejected"; }
+start_listener four
+run_stratad four
+
+sync_re="synchronised to 127\.0\.0\.1:$P1, stratum 2, offset [-+]0\.000[0-9]+ s"
+wait_for 30 has "$LOG" "$sync_re" || { cat "$LOG" >&2; fail "not synchronised to the stratum 1 chronyd within 30 s"; }
+pass "log: $(grep -m1 -E "$sync_re" "$LOG" | sed 's/.*synchronised/synchronised/')"
+status_re="^STATUS=Synchronised to 127\.0\.0\.1:$P1, stratum 2, offset [-+]0\.000[0-9]+ s$"
+wait_for 10 has "$NOTES" "$status_re" || { cat "$NOTES" >&2; fail "no STATUS= naming the source, stratum 2 and the offset"; }
+pass "notify: $(grep -m1 -E "$status_re" "$NOTES")"
+has "$NOTES" "^READY=1$" || fail "no READY=1"
+ft_re="notice: 127\.0\.0\.4:$PF is a falseticker: offset \+(0\.99|1\.00)[0-9]* s disagrees with the majority$"
+wait_for 10 has "$LOG" "$ft_re" || { cat "$LOG" >&2; fail "the server 1 s ahead is not reported a falseticker"; }
+pass "liar: $(grep -m1 -E "$ft_re" "$LOG" | sed 's/.*notice: //')"
+if grep -E "synchronised to 127\.0\.0\.4:$PF|stepping" "$LOG"; then
+	fail "followed the liar or stepped"
+fi
+pass "never followed the liar, never stepped"
+
+# A lone server 2000 s ahead: refused, reported, still running.
+PI=$(pick_port); start_fake "$PI" 2000
+printf 'server "127.0.0.1" { port = %s  iburst = true }\ndriftfile = ""\ninclude_dir = ""\n' \
+	"$PI" >"$T/insane.conf"
+start_listener insane
+run_stratad insane
+insane_re="err: insane time: offset \+(1999\.9|2000\.0)[0-9]* s from 127\.0\.0\.1:$PI is beyond the panic threshold 1000 s"
+wait_for 30 has "$LOG" "$insane_re" || { cat "$LOG" >&2; fail "no insane-time error"; }
+pass "log: $(grep -m1 -E "$insane_re" "$LOG" | sed 's/.*err: //')"
+st_re="^STATUS=Not synchronised: insane offset \+(1999\.9|2000\.0)[0-9]* s refused; 1 sources?, 1 reachable$"
+wait_for 10 has "$NOTES" "$st_re" || { cat "$NOTES" >&2; fail "STATUS= does not give the reason"; }
+pass "notify: $(grep -m1 -E "$st_re" "$NOTES")"
+sleep 1
+kill -0 "$PID" 2>/dev/null || { cat "$LOG" >&2; fail "stratad exited on insane time"; }
+! has "$LOG" "notice: synchronised to" || fail "claimed synchronisation"
+pass "still running, unsynchronised"
+
+# Drift file at start: a good one is read, a corrupt one is ignored with a warning, a
+# missing one is reported; under -x none of them is ever written.
+drift_run() {
+	printf 'server "127.0.0.1" { port = %s }\ndriftfile = "%s"\ninclude_dir = ""\n' \
+		"$PI" "$T/drift" >"$T/drift-$1.conf"
+	"$STRATAD" -x -n -c "$T/drift-$1.conf" >"$T/drift-$1.log" 2>&1 &
+	local pid=$!
+	STARTED_PIDS="$STARTED_PIDS $pid"
+	wait_for 10 has "$T/drift-$1.log" "$2" || { cat "$T/drift-$1.log" >&2; fail "drift file $1: no '$2'"; }
+	kill -TERM "$pid"
+	wait_for 5 eval "! kill -0 $pid" || fail "drift file $1: stratad did not stop"
+	pass "drift file $1: $(grep -m1 -E "$2" "$T/drift-$1.log" | sed -E 's/^.* (info|warning): //')"
+}
+printf '%s\n' '-12.345 0.250' >"$T/drift"
+drift_run good "info: frequency -12\.345 ppm \(error 0\.250 ppm\) from the drift file $T/drift"
+cmp -s "$T/drift" <(printf '%s\n' '-12.345 0.250') || fail "the drift file changed under -x"
+printf 'garbage\n' >"$T/drift"
+drift_run corrupt "warning: drift file ignored: "
+[ "$(cat "$T/drift")" = garbage ] || fail "the corrupt drift file was rewritten under -x"
+rm -f "$T/drift"
+drift_run missing "info: no drift file $T/drift yet"
+[ ! -e "$T/drift" ] || fail "a drift file was created under -x"
