@@ -3,7 +3,8 @@
 # server 1 s ahead, on loopback: it must report, in its log and in sd_notify STATUS=, that
 # it follows the stratum 1 chronyd at stratum 2 with a sub-millisecond offset, and mark the
 # liar a falseticker. Then a lone server 2000 s ahead: insane time is refused and reported,
-# and the daemon keeps running. Nothing here touches the clock (-x everywhere).
+# and the daemon keeps running; the drift file at start; the poll and select event backends.
+# Nothing here touches the clock (-x everywhere).
 . "$(dirname "$0")/lib.sh"
 [ -x "$STRATAD" ] || fail "$STRATAD not built"
 need python3
@@ -108,3 +109,47 @@ drift_run corrupt "warning: drift file ignored: "
 rm -f "$T/drift"
 drift_run missing "info: no drift file $T/drift yet"
 [ ! -e "$T/drift" ] || fail "a drift file was created under -x"
+
+# Simulatable (architecture note 3.2): libevent's poll and select backends work, as the
+# LD_PRELOAD clock and network simulators need.
+backend_run() {
+	local name=$1 log="$T/backend-$1.log"
+	shift
+	printf 'server "127.0.0.1" { port = %s  iburst = true }\ndriftfile = ""\ninclude_dir = ""\n' \
+		"$P1" >"$T/backend.conf"
+	env "$@" "$STRATAD" -x -n -c "$T/backend.conf" >"$log" 2>&1 &
+	local pid=$!
+	STARTED_PIDS="$STARTED_PIDS $pid"
+	wait_for 10 has "$log" "synchronised to 127\.0\.0\.1:$P1, stratum 2" ||
+		{ cat "$log" >&2; fail "backend $name: not synchronised"; }
+	has "$log" "event backend $name" || { cat "$log" >&2; fail "backend $name not used"; }
+	kill -TERM "$pid"
+	pass "event backend $name: synchronised"
+}
+backend_run poll EVENT_NOEPOLL=1
+backend_run select EVENT_NOEPOLL=1 EVENT_NOPOLL=1
+
+# leapseclist at start: the IERS list tzdata shipped (expired on 28 June 2026), a damaged
+# copy, and a synthetic list valid until 28 June 2027.
+leap_run() {
+	printf 'server "127.0.0.1" { port = %s }\ndriftfile = ""\nleapseclist = "%s"\ninclude_dir = ""\n' \
+		"$P1" "$2" >"$T/leap-$1.conf"
+	"$STRATAD" -x -n -c "$T/leap-$1.conf" >"$T/leap-$1.log" 2>&1 &
+	local pid=$!
+	STARTED_PIDS="$STARTED_PIDS $pid"
+	wait_for 10 has "$T/leap-$1.log" "$3" || { cat "$T/leap-$1.log" >&2; fail "leap list $1: no '$3'"; }
+	kill -TERM "$pid"
+	pass "leap list $1: $(grep -m1 -E "$3" "$T/leap-$1.log" | sed -E 's/^.* (info|warning): //')"
+}
+vec="$top_srcdir/tests/vectors"
+leap_run iers "$vec/leap-seconds.list" "warning: leap seconds list .* expired on 2026-06-28"
+# The 1994 leap moved by one day: still well formed, but the hash no longer matches.
+sed 's/^2982009600/2982096000/' "$vec/leap-seconds.list" >"$T/damaged.list"
+leap_run damaged "$T/damaged.list" "warning: leap seconds list .* not used: hash mismatch"
+leap_run missing "$T/none.list" "warning: leap seconds list .* not used: No such file"
+if [ "$(date -u +%s)" -lt 1814140800 ]; then
+	leap_run valid "$vec/leap-test-delete.list" \
+		"info: leap seconds list .*: 2 entries, TAI-UTC 37 s, valid until 2027-06-28"
+else
+	leap_run valid "$vec/leap-test-delete.list" "expired on 2027-06-28"
+fi
