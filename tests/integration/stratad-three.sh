@@ -12,6 +12,32 @@ here="$top_srcdir/tests/integration"
 
 has() { grep -qE "$2" "$1"; }
 
+# run_until NAME ERE [VAR=VALUE...]: stratad -x with $T/NAME.conf (and that environment)
+# until its log $T/NAME.log matches ERE, then SIGTERM.
+run_until() {
+	local name=$1 re=$2 log="$T/$1.log" pid
+	shift 2
+	env "$@" "$STRATAD" -x -n -c "$T/$name.conf" >"$log" 2>&1 &
+	pid=$!
+	STARTED_PIDS="$STARTED_PIDS $pid"
+	wait_for 10 has "$log" "$re" || { cat "$log" >&2; fail "$name: no '$re' in the log"; }
+	kill -TERM "$pid"
+	pass "$name: $(grep -m1 -E "$re" "$log" | sed -E 's/^.* (info|notice|warning): //')"
+}
+
+# one_source NAME PORT [OPTION...]: $T/NAME.conf polling 127.0.0.1:PORT with iburst, plus
+# the given option lines (and no drift file unless they name one).
+one_source() {
+	local name=$1 port=$2
+	shift 2
+	{
+		echo "server \"127.0.0.1\" { port = $port  iburst = true }"
+		echo 'include_dir = ""'
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+		case "$*" in *driftfile*) ;; *) echo 'driftfile = ""' ;; esac
+	} >"$T/$name.conf"
+}
+
 # start_fake PORT OFFSET [ADDR]: the lying server. Sets FAKE_PID.
 start_fake() {
 	python3 "$here/fake-ntp.py" "$1" "$2" 1 "${3:-127.0.0.1}" >"$T/fake-$1.log" 2>&1 &
@@ -72,8 +98,7 @@ pass "never followed the liar, never stepped"
 
 # A lone server 2000 s ahead: refused, reported, still running.
 PI=$(pick_port); start_fake "$PI" 2000
-printf 'server "127.0.0.1" { port = %s  iburst = true }\ndriftfile = ""\ninclude_dir = ""\n' \
-	"$PI" >"$T/insane.conf"
+one_source insane "$PI"
 start_listener insane
 run_stratad insane
 insane_re="err: insane time: offset \+(1999\.9|2000\.0)[0-9]* s from 127\.0\.0\.1:$PI is beyond the panic threshold 1000 s"
@@ -89,67 +114,41 @@ pass "still running, unsynchronised"
 
 # Drift file at start: a good one is read, a corrupt one is ignored with a warning, a
 # missing one is reported; under -x none of them is ever written.
-drift_run() {
-	printf 'server "127.0.0.1" { port = %s }\ndriftfile = "%s"\ninclude_dir = ""\n' \
-		"$PI" "$T/drift" >"$T/drift-$1.conf"
-	"$STRATAD" -x -n -c "$T/drift-$1.conf" >"$T/drift-$1.log" 2>&1 &
-	local pid=$!
-	STARTED_PIDS="$STARTED_PIDS $pid"
-	wait_for 10 has "$T/drift-$1.log" "$2" || { cat "$T/drift-$1.log" >&2; fail "drift file $1: no '$2'"; }
-	kill -TERM "$pid"
-	wait_for 5 eval "! kill -0 $pid" || fail "drift file $1: stratad did not stop"
-	pass "drift file $1: $(grep -m1 -E "$2" "$T/drift-$1.log" | sed -E 's/^.* (info|warning): //')"
-}
+for n in drift-good drift-corrupt drift-missing; do one_source "$n" "$PI" "driftfile = \"$T/drift\""; done
 printf '%s\n' '-12.345 0.250' >"$T/drift"
-drift_run good "info: frequency -12\.345 ppm \(error 0\.250 ppm\) from the drift file $T/drift"
+run_until drift-good "info: frequency -12\.345 ppm \(error 0\.250 ppm\) from the drift file $T/drift"
 cmp -s "$T/drift" <(printf '%s\n' '-12.345 0.250') || fail "the drift file changed under -x"
 printf 'garbage\n' >"$T/drift"
-drift_run corrupt "warning: drift file ignored: "
+run_until drift-corrupt "warning: drift file ignored: "
 [ "$(cat "$T/drift")" = garbage ] || fail "the corrupt drift file was rewritten under -x"
 rm -f "$T/drift"
-drift_run missing "info: no drift file $T/drift yet"
+run_until drift-missing "info: no drift file $T/drift yet"
 [ ! -e "$T/drift" ] || fail "a drift file was created under -x"
 
 # Simulatable (architecture note 3.2): libevent's poll and select backends work, as the
 # LD_PRELOAD clock and network simulators need.
-backend_run() {
-	local name=$1 log="$T/backend-$1.log"
-	shift
-	printf 'server "127.0.0.1" { port = %s  iburst = true }\ndriftfile = ""\ninclude_dir = ""\n' \
-		"$P1" >"$T/backend.conf"
-	env "$@" "$STRATAD" -x -n -c "$T/backend.conf" >"$log" 2>&1 &
-	local pid=$!
-	STARTED_PIDS="$STARTED_PIDS $pid"
-	wait_for 10 has "$log" "synchronised to 127\.0\.0\.1:$P1, stratum 2" ||
-		{ cat "$log" >&2; fail "backend $name: not synchronised"; }
-	has "$log" "event backend $name" || { cat "$log" >&2; fail "backend $name not used"; }
-	kill -TERM "$pid"
-	pass "event backend $name: synchronised"
-}
-backend_run poll EVENT_NOEPOLL=1
-backend_run select EVENT_NOEPOLL=1 EVENT_NOPOLL=1
+synced_re="synchronised to 127\.0\.0\.1:$P1, stratum 2"
+one_source backend-poll "$P1"
+run_until backend-poll "$synced_re" EVENT_NOEPOLL=1
+has "$T/backend-poll.log" "event backend poll" || fail "the poll backend was not used"
+one_source backend-select "$P1"
+run_until backend-select "$synced_re" EVENT_NOEPOLL=1 EVENT_NOPOLL=1
+has "$T/backend-select.log" "event backend select" || fail "the select backend was not used"
 
 # leapseclist at start: the IERS list tzdata shipped (expired on 28 June 2026), a damaged
-# copy, and a synthetic list valid until 28 June 2027.
-leap_run() {
-	printf 'server "127.0.0.1" { port = %s }\ndriftfile = ""\nleapseclist = "%s"\ninclude_dir = ""\n' \
-		"$P1" "$2" >"$T/leap-$1.conf"
-	"$STRATAD" -x -n -c "$T/leap-$1.conf" >"$T/leap-$1.log" 2>&1 &
-	local pid=$!
-	STARTED_PIDS="$STARTED_PIDS $pid"
-	wait_for 10 has "$T/leap-$1.log" "$3" || { cat "$T/leap-$1.log" >&2; fail "leap list $1: no '$3'"; }
-	kill -TERM "$pid"
-	pass "leap list $1: $(grep -m1 -E "$3" "$T/leap-$1.log" | sed -E 's/^.* (info|warning): //')"
-}
+# copy, a missing file, and a synthetic list valid until 28 June 2027.
 vec="$top_srcdir/tests/vectors"
-leap_run iers "$vec/leap-seconds.list" "warning: leap seconds list .* expired on 2026-06-28"
 # The 1994 leap moved by one day: still well formed, but the hash no longer matches.
 sed 's/^2982009600/2982096000/' "$vec/leap-seconds.list" >"$T/damaged.list"
-leap_run damaged "$T/damaged.list" "warning: leap seconds list .* not used: hash mismatch"
-leap_run missing "$T/none.list" "warning: leap seconds list .* not used: No such file"
-if [ "$(date -u +%s)" -lt 1814140800 ]; then
-	leap_run valid "$vec/leap-test-delete.list" \
-		"info: leap seconds list .*: 2 entries, TAI-UTC 37 s, valid until 2027-06-28"
+one_source leap-iers "$P1" "leapseclist = \"$vec/leap-seconds.list\""
+one_source leap-damaged "$P1" "leapseclist = \"$T/damaged.list\""
+one_source leap-missing "$P1" "leapseclist = \"$T/none.list\""
+one_source leap-valid "$P1" "leapseclist = \"$vec/leap-test-delete.list\""
+run_until leap-iers "warning: leap seconds list .* expired on 2026-06-28"
+run_until leap-damaged "warning: leap seconds list .* not used: hash mismatch"
+run_until leap-missing "warning: leap seconds list .* not used: No such file"
+if [ "$(date -u +%s)" -lt 1814140800 ]; then # 2027-06-28
+	run_until leap-valid "info: leap seconds list .*: 2 entries, TAI-UTC 37 s, valid until 2027-06-28"
 else
-	leap_run valid "$vec/leap-test-delete.list" "expired on 2027-06-28"
+	run_until leap-valid "expired on 2027-06-28"
 fi

@@ -14,6 +14,7 @@
 #include <sys/timex.h>
 
 #include "clock/clock.h"
+#include "check_run.h"
 
 #define FAKE_MAX_CALLS 8
 
@@ -351,11 +352,5 @@ static Suite *clock_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(clock_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(clock_suite());
 }

@@ -2,6 +2,7 @@
  * include directory, conf_print round trips, the shipped conf/strata.conf, and seeded random
  * mutations (STRATA_CONF_SEED=N to replay a run). */
 #include "daemon/conf.h"
+#include "check_run.h"
 
 #include <check.h>
 #include <errno.h>
@@ -617,11 +618,5 @@ static Suite *conf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(conf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(conf_suite());
 }

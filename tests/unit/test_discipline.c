@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/discipline.h"
+#include "check_run.h"
 
 static struct discipline_config cfg(void)
 {
@@ -182,9 +183,5 @@ int main(void)
 	tcase_add_test(tc, first_panic_once);
 	tcase_add_test(tc, drift_follows_estimate_within_limit);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

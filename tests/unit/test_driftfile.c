@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/driftfile.h"
+#include "check_run.h"
 
 static char dir[64];
 
@@ -97,9 +98,5 @@ int main(void)
 	tcase_add_test(tc, corrupt_files_rejected);
 	tcase_add_test(tc, write_into_missing_dir_fails_cleanly);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

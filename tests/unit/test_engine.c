@@ -10,6 +10,7 @@
 #include "core/engine.h"
 #include "core/leaplist.h"
 #include "core/packet.h"
+#include "check_run.h"
 
 #define EPOCH 0xeeb73300u /* NTP seconds, late 2026 */
 
@@ -402,9 +403,5 @@ int main(void)
 	tcase_add_test(tc, expired_leap_list_yields_to_the_sources);
 	tcase_add_test(tc, leap_list_overrules_a_wrong_announcement);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "core/filter.h"
+#include "check_run.h"
 
 #define SEED 20261202u
 
@@ -260,9 +261,5 @@ int main(void)
 	tcase_add_test(tc, kalman_outlier_and_step);
 	tcase_add_test(tc, kalman_tracks_frequency);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -8,6 +8,7 @@
 
 #include "core/leaplist.h"
 #include "daemon/leapfile.h"
+#include "check_run.h"
 
 #define JAN2017 1483228800LL /* Unix s, 2017-01-01 00:00 UTC */
 #define JAN2027 1798761600LL
@@ -169,9 +170,5 @@ int main(void)
 	tcase_add_test(tc, malformed_files);
 	tcase_add_test(tc, read_errors);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ntptime.h"
+#include "check_run.h"
 
 #define TS(sec, frac) (((ntp_ts_t)(sec) << 32) | (uint32_t)(frac))
 #define UNIX_2026 1795910400LL    /* 2026-11-29 00:00:00 UTC */
@@ -369,11 +370,5 @@ static Suite *ntptime_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ntptime_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(ntptime_suite());
 }

@@ -13,6 +13,7 @@
 #include "core/ntptime.h"
 #include "core/packet.h"
 #include "vectors.h"
+#include "check_run.h"
 
 #define MAX_FILES 64
 #define N_VECTOR_FILES 9 /* files in tests/vectors when this test was written */
@@ -705,11 +706,5 @@ static Suite *packet_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(packet_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(packet_suite());
 }

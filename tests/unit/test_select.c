@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/select.h"
+#include "check_run.h"
 
 #define SEED 20260611u
 #define RANDOM_TRIALS 20000
@@ -647,9 +648,5 @@ int main(void)
 	tcase_add_test(tc, empty_and_invalid_arguments);
 	tcase_add_test(tc, random_majority_property);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -11,6 +11,7 @@
 #include "core/packet.h"
 #include "core/source.h"
 #include "vectors.h"
+#include "check_run.h"
 
 #define LOCAL_PREC (-20)
 #define BASE ((ntp_ts_t)0xed000000u << 32) /* a 2026 era-0 time, exact fraction 0 */
@@ -955,11 +956,5 @@ static Suite *source_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(source_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(source_suite());
 }
