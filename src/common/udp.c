@@ -169,8 +169,8 @@ int udp_bound_socket(const struct udp_addr *local)
 	fd = new_socket(family);
 	if (fd < 0)
 		return fd;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0)
-		return fail_close(fd);
+	/* No SO_REUSEADDR: with UDP it would let a second daemon bind the same port and take
+	 * its traffic silently; a taken port must be an error. */
 	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0)
 		return fail_close(fd);
 	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0)

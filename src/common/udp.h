@@ -34,7 +34,8 @@ bool udp_addr_equal(const struct udp_addr *a, const struct udp_addr *b); /* addr
  * datagrams from any other address or port. Software receive timestamps enabled. */
 int udp_client_socket(const struct udp_addr *peer);
 
-/* A non-blocking socket bound to local (server side, SO_REUSEADDR), timestamps enabled. */
+/* A non-blocking socket bound to local (server side; no SO_REUSEADDR, so a port already in
+ * use is -EADDRINUSE), timestamps enabled. */
 int udp_bound_socket(const struct udp_addr *local);
 
 /* Receive one datagram. *rx_ts is the kernel software receive timestamp (CLOCK_REALTIME);

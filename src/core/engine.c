@@ -219,11 +219,28 @@ static void poll_sources(struct engine *e, double now_mono, ntp_ts_t now_real)
 	}
 }
 
+/* A source that was reachable at the last selection and no longer is (8 polls without a
+ * reply): select again without waiting for a sample, which may never come. */
+static void reselect_if_lost(struct engine *e, double now_mono)
+{
+	for (int i = 0; i < ENGINE_MAX_SOURCES; i++) {
+		if (!e->srcs[i].used || !e->srcs[i].was_reachable)
+			continue;
+		struct source_status st;
+		source_get_status(e->srcs[i].src, &st);
+		if (st.reach == 0) {
+			engine_update(e, now_mono);
+			return;
+		}
+	}
+}
+
 void engine_tick(struct engine *e, double now_mono, ntp_ts_t now_real)
 {
 	note_time(e, now_real);
 	e->last_input_mono = now_mono;
 	poll_sources(e, now_mono, now_real);
+	reselect_if_lost(e, now_mono);
 	double rate;
 	if (e->cfg.control_clock && discipline_tick(&e->disc, e->now_local, &rate)) {
 		struct engine_action *a = engine_queue_push(e, ENGINE_ACT_FREQUENCY);
@@ -276,8 +293,13 @@ enum source_rx_verdict engine_receive(struct engine *e, int id, const uint8_t *b
 		engine_queue_log(e, 1, "%s: kiss-o'-death DENY/RSTR: polling stopped", s->name);
 	else if (v == SOURCE_RX_KOD_RATE)
 		engine_queue_log(e, 2, "%s: kiss-o'-death RATE: polling less often", s->name);
+	if (v == SOURCE_RX_UNSYNC && !s->unsync) {
+		s->unsync = true; /* it lost its own sources: select without it at once */
+		engine_update(e, now_mono);
+	}
 	if (v != SOURCE_RX_SAMPLE)
 		return v;
+	s->unsync = false;
 	/* A request sent before a step measured the old clock: its sample is meaningless. */
 	if (now_mono - (engine_local(e, t4) - engine_local(e, smp.t1)) <= e->last_step_mono)
 		return v;

@@ -24,6 +24,8 @@ struct engine_src {
 	double offset_sd;       /* s */
 	double root_distance;   /* s */
 	int good_updates;       /* consecutive small offsets, for poll adaptation */
+	bool unsync;            /* its latest valid reply said it is not synchronised */
+	bool was_reachable;     /* reach != 0 at the last selection */
 };
 
 struct engine {

@@ -33,6 +33,7 @@ static bool make_candidate(struct engine *e, struct engine_src *s, double raw, d
 	source_get_status(s->src, &st);
 	memset(c, 0, sizeof(*c));
 	c->reachable = st.reach != 0;
+	s->was_reachable = c->reachable;
 	if (!fe->valid || !st.have_sample) {
 		c->stratum = NTP_MAX_STRATUM;
 		s->offset_sd = INFINITY;
@@ -50,7 +51,7 @@ static bool make_candidate(struct engine *e, struct engine_src *s, double raw, d
 	c->root_distance = s->root_distance;
 	c->jitter = fe->jitter;
 	c->stratum = st.last.stratum;
-	c->leap = st.last.leap;
+	c->leap = s->unsync ? NTP_LEAP_ALARM : st.last.leap;
 	c->loop = false;
 	c->noselect = false;
 	return true;

@@ -29,7 +29,7 @@
 #include "core/ntptime.h"
 #include "core/packet.h"
 
-#define SOURCE_MINPOLL_LIMIT 4  /* 16 s: smallest poll exponent accepted in configuration */
+#define SOURCE_MINPOLL_LIMIT 1  /* 2 s: smallest poll exponent accepted (own LAN servers) */
 #define SOURCE_MAXPOLL_LIMIT 17 /* 36.4 h */
 #define SOURCE_DEFAULT_MINPOLL 6
 #define SOURCE_DEFAULT_MAXPOLL 10

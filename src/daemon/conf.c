@@ -239,7 +239,7 @@ static const struct {
 	const char *name;
 	long lo, hi;
 } int_ranges[] = {
-        {"port", 1, 65535},    {"minpoll", 4, 17},     {"maxpoll", 4, 17},
+        {"port", 1, 65535},    {"minpoll", 1, 17},     {"maxpoll", 1, 17},
         {"maxsources", 1, 16}, {"limit", -1, INT_MAX}, {"minsources", 1, 64},
 };
 

@@ -16,6 +16,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/resolve.h"
+#include "daemon/serve.h"
 #include "daemon/sources.h"
 #include "daemon/sync.h"
 
@@ -33,7 +34,9 @@ struct daemon {
 	struct notify *notify;
 	struct sync *sync;
 	struct sources *sources;
-	bool stopping; /* teardown started: ignore signals */
+	struct serve *serve;
+	struct serve_counters last_cnt; /* at the previous summary */
+	bool stopping;                  /* teardown started: ignore signals */
 	int exit_status;
 };
 
@@ -47,6 +50,22 @@ static const char *daemon_plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* What the server did since the previous summary, if it saw anything. */
+static void daemon_log_clients(struct daemon *d)
+{
+	struct serve_counters c, *p = &d->last_cnt;
+
+	serve_get_counters(d->serve, &c);
+	if (c.received != p->received)
+		log_info(d->log,
+		         "clients: %lu requests, %lu answered, %lu denied, %lu malformed, %lu not "
+		         "client mode, %lu send errors (last %.0f s)",
+		         c.received - p->received, c.answered - p->answered, c.denied - p->denied,
+		         c.malformed - p->malformed, c.not_client - p->not_client,
+		         c.send_errors - p->send_errors, (double)DAEMON_SUMMARY_INTERVAL);
+	*p = c;
+}
+
 static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -55,6 +74,7 @@ static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	sync_log_summary(d->sync);
 	sources_check(d->sources);
+	daemon_log_clients(d);
 }
 
 /* --- signals and reload ------------------------------------------------------------------ */
@@ -74,6 +94,8 @@ static void daemon_reload(struct daemon *d)
 	}
 	if (sync_reconfigure(d->sync, nc) < 0 || sources_apply(d->sources, nc) < 0)
 		log_err(d->log, "out of memory applying the new configuration");
+	if (serve_reconfigure(d->serve, nc, err, sizeof(err)) < 0)
+		log_err(d->log, "%s", err);
 	conf_free(d->conf);
 	d->conf = nc;
 	log_set_level(d->log, daemon_level(d));
@@ -167,6 +189,22 @@ static int daemon_init_loop(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+static void daemon_server_state(void *arg, struct server_state *out)
+{
+	struct daemon *d = arg;
+	struct engine_system y;
+
+	sync_system(d->sync, &y);
+	*out = (struct server_state){.synced = y.synced,
+	                             .stratum = y.stratum,
+	                             .leap = y.leap,
+	                             .refid = y.refid,
+	                             .ref_time = y.ref_time,
+	                             .root_delay = y.root_delay,
+	                             .root_disp = y.root_disp,
+	                             .precision = SYNC_LOCAL_PRECISION};
+}
+
 static int daemon_start_sync(struct daemon *d)
 {
 	struct sync_env env = {.base = d->base,
@@ -213,6 +251,14 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	if (r < 0)
 		return daemon_fail(d, err, errlen, "cannot start the time engine: %s",
 		                   strerror(-r));
+	struct serve_env senv = {.base = d->base,
+	                         .clock = d->clock,
+	                         .log = d->log,
+	                         .get_state = daemon_server_state,
+	                         .arg = d};
+	char why[256];
+	if (serve_new(&senv, d->conf, &d->serve, why, sizeof(why)) < 0)
+		return daemon_fail(d, err, errlen, "%s", why);
 	*ret = d;
 	return 0;
 }
@@ -243,6 +289,7 @@ void daemon_free(struct daemon *d)
 	d->stopping = true;
 	if (d->notify)
 		notify_stopping(d->notify);
+	serve_free(d->serve);
 	sources_free(d->sources);
 	sync_free(d->sync); /* writes the drift file */
 	if (d->summary)

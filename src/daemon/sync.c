@@ -15,8 +15,7 @@
 #include "daemon/driftfile.h"
 #include "daemon/log.h"
 
-#define SYNC_LOCAL_PRECISION (-20) /* log2 s: ~1 us, clock_gettime on current Linux */
-#define SYNC_MAX_TIMEOUT 8.0       /* s, longest wait for a reply */
+#define SYNC_MAX_TIMEOUT 8.0 /* s, longest wait for a reply */
 
 static struct timeval sync_tv(double s)
 {

@@ -23,6 +23,7 @@
 #include "daemon/conf.h"
 
 #define SYNC_DRIFT_INTERVAL 3600.0 /* s between drift file writes */
+#define SYNC_LOCAL_PRECISION (-20) /* log2 s: ~1 us, clock_gettime on current Linux */
 
 struct clock;
 struct event_base;

@@ -48,10 +48,10 @@ server { }
 "
 expect_error empty-name 2 "missing name" "${NOINC}server \"\" {}
 "
-expect_error minpoll-low 3 "minpoll 3 out of range 4..17" "$NOINC
-server \"a\" { minpoll = 3 }
+expect_error minpoll-low 3 "minpoll 0 out of range 1..17" "$NOINC
+server \"a\" { minpoll = 0 }
 "
-expect_error minpoll-high 4 "minpoll 18 out of range 4..17" "$NOINC
+expect_error minpoll-high 4 "minpoll 18 out of range 1..17" "$NOINC
 /* block
    comment */ server \"a\" { minpoll = 18 }
 "

@@ -265,8 +265,8 @@ START_TEST(test_errors)
 	expect_error("\nserver \"\" {}\n", 2, "missing name");
 	expect_error("pool \"\" {\n}\n", 2, "missing name");
 	expect_error("server \"a b\" {}\n", 1, "invalid character");
-	expect_error("server \"a\" {\n minpoll = 3\n}\n", 2, "minpoll 3 out of range 4..17");
-	expect_error("server \"a\" {\n minpoll = 18\n}\n", 2, "out of range 4..17");
+	expect_error("server \"a\" {\n minpoll = 0\n}\n", 2, "minpoll 0 out of range 1..17");
+	expect_error("server \"a\" {\n minpoll = 18\n}\n", 2, "out of range 1..17");
 	expect_error("server \"a\" {\n maxpoll = 99\n}\n", 2, "maxpoll 99 out of range");
 	expect_error("server \"a\" {\n minpoll = 8\n maxpoll = 7\n}\n", 3, "maxpoll 7 is less");
 	expect_error("server \"a\" {\n maxpoll = 7\n\n minpoll = 8\n}\n", 4, "maxpoll 7 is less");

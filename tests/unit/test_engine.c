@@ -308,6 +308,41 @@ START_TEST(startup_waits_for_a_majority)
 }
 END_TEST
 
+/* A lone source that stops answering is dropped after 8 polls without a sample; one that
+ * says it lost its own sync (LI 3) is dropped at its first such reply. */
+START_TEST(lost_source_unsynchronises)
+{
+	struct world w;
+	setup(&w, true, 0.0);
+	run(&w, 20.0);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	w.silent = 1;
+	run(&w, 20.0 + 9 * 64.0);
+	engine_get_system(w.e, &sys);
+	ck_assert(!sys.synced);
+	struct engine_source_info si;
+	engine_get_source(w.e, 0, &si);
+	ck_assert_str_eq(si.select_status, "unreachable");
+	w.silent = 0;
+	run(&w, 2000.0);
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	w.server_leap = NTP_LEAP_ALARM;
+	double t = w.t;
+	while (sys.synced && w.t < t + 2100.0) {
+		run(&w, w.t + 1.0);
+		engine_get_system(w.e, &sys);
+	}
+	ck_assert(!sys.synced);
+	engine_get_source(w.e, 0, &si);
+	ck_assert_str_eq(si.select_status, "unsynchronised");
+	ck_assert_int_ge(si.src.reach, 1); /* still reachable: dropped for what it said */
+	engine_free(w.e);
+}
+END_TEST
+
 #define JAN2027 1798761600LL              /* Unix s, 2027-01-01 00:00 UTC */
 #define EPOCH_UNIX (EPOCH - 2208988800LL) /* the tests' time origin, Unix s */
 
@@ -399,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, bad_config_rejected);
 	tcase_add_test(tc, policy_change_applies_without_losing_state);
 	tcase_add_test(tc, startup_waits_for_a_majority);
+	tcase_add_test(tc, lost_source_unsynchronises);
 	tcase_add_test(tc, leap_list_arms_its_leap);
 	tcase_add_test(tc, expired_leap_list_yields_to_the_sources);
 	tcase_add_test(tc, leap_list_overrules_a_wrong_announcement);

@@ -127,7 +127,7 @@ START_TEST(test_new_rejects_bad_config)
 	ck_assert_int_eq(source_new(&cfg, NULL), -EINVAL);
 	cfg.minpoll = 11;
 	ck_assert_int_eq(source_new(&cfg, &src), -EINVAL);
-	cfg.minpoll = 3;
+	cfg.minpoll = 0;
 	ck_assert_int_eq(source_new(&cfg, &src), -EINVAL);
 	cfg.minpoll = 6;
 	cfg.maxpoll = 18;

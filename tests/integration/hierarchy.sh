@@ -1,0 +1,103 @@
+#!/bin/bash
+# A stratum hierarchy on loopback: chronyd -x (local stratum 1) -> stratad -x A (stratum 2,
+# serving on a high port) -> stratad -x B (stratum 3, serving on 127.0.0.1:123, the only
+# port NTPsec's ntpdig speaks to) -> real clients: chronyd -Q and ntpdig accept B's time at
+# stratum 3 within +-1 ms. Then A loses its upstream, goes unsynchronised, and B stops
+# following it. Clients other than chronyd run without CAP_SYS_TIME; ntpdig never gets -s/-S.
+. "$(dirname "$0")/lib.sh"
+[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need chronyd
+need setpriv
+NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
+[ -x "$NTPSEC/usr/bin/ntpdig" ] || fail "NTPsec's ntpdig not in $NTPSEC (scripts/deps test fetches it)"
+udp_port_open 123 && fail "UDP port 123 is taken on this machine: B needs it for ntpdig"
+
+has() { grep -qE "$2" "$1"; }
+
+P0=$(pick_port); start_chronyd "$P0" 1; CHRONY_UP=$CHRONYD_PID
+PA=$(pick_port)
+cat >"$T/a.conf" <<CONF
+server "127.0.0.1" { port = $P0  iburst = true  minpoll = 1  maxpoll = 1 }
+listen = { "127.0.0.1:$PA" }
+allow = { "127.0.0.0/8" }
+driftfile = ""
+include_dir = ""
+CONF
+cat >"$T/b.conf" <<CONF
+server "127.0.0.1" { port = $PA  iburst = true  minpoll = 1  maxpoll = 1 }
+listen = { "127.0.0.1:123" }
+allow = { "127.0.0.1" }
+driftfile = ""
+include_dir = ""
+CONF
+start_stratad "$T/a.log" -c "$T/a.conf"; PID_A=$STRATAD_PID
+wait_for 20 has "$T/a.log" "synchronised to 127\.0\.0\.1:$P0, stratum 2" ||
+	{ cat "$T/a.log" >&2; fail "A did not synchronise to chronyd"; }
+pass "A: $(grep -m1 'synchronised to' "$T/a.log" | sed 's/.*notice: //')"
+start_stratad "$T/b.log" -c "$T/b.conf"; PID_B=$STRATAD_PID
+wait_for 20 has "$T/b.log" "synchronised to 127\.0\.0\.1:$PA, stratum 3" ||
+	{ cat "$T/b.log" >&2; fail "B did not synchronise to A at stratum 3"; }
+pass "B: $(grep -m1 'synchronised to' "$T/b.log" | sed 's/.*notice: //')"
+
+# chronyd -Q against B: one measurement, printed, never applied.
+timeout 30 chronyd -Q -u root -f /dev/null "server 127.0.0.1 port 123 iburst maxsamples 4" \
+	>"$T/chrony-q.out" 2>&1 || { cat "$T/chrony-q.out" >&2; fail "chronyd -Q failed against B"; }
+line=$(grep -E "System clock wrong by" "$T/chrony-q.out") ||
+	{ cat "$T/chrony-q.out" >&2; fail "chronyd -Q: no measurement"; }
+off=$(echo "$line" | sed -E 's/.*wrong by (-?[0-9.]+) seconds.*/\1/')
+awk -v o="$off" 'BEGIN { exit !(o < 0.001 && o > -0.001) }' || fail "chronyd -Q: offset $off s"
+pass "chronyd -Q: $line"
+
+# ntpdig (query only) against B, without CAP_SYS_TIME.
+PYTHONPATH="$NTPSEC/usr/lib/python3/dist-packages" \
+	LD_LIBRARY_PATH="$NTPSEC/usr/lib/x86_64-linux-gnu/ntp" \
+	timeout 30 setpriv --bounding-set=-sys_time -- /usr/bin/python3 "$NTPSEC/usr/bin/ntpdig" -t 2 127.0.0.1 \
+	>"$T/ntpdig.out" 2>&1 || { cat "$T/ntpdig.out" >&2; fail "ntpdig failed against B"; }
+read -r _ _ _ off _ _ host stratum _ < <(grep -E " 127\.0\.0\.1 s[0-9]+ " "$T/ntpdig.out") ||
+	{ cat "$T/ntpdig.out" >&2; fail "ntpdig: no result line"; }
+[ "$stratum" = s3 ] || { cat "$T/ntpdig.out" >&2; fail "ntpdig: stratum $stratum, want s3"; }
+awk -v o="$off" 'BEGIN { exit !(o < 0.001 && o > -0.001) }' || fail "ntpdig: offset $off s"
+pass "ntpdig: $(cat "$T/ntpdig.out")"
+
+# Access control and the reply's fields, by a raw probe: 127.0.0.2 is not allowed by B, a
+# version 3 request from 127.0.0.1 gets a version 3 reply, stratum 3, origin = its transmit.
+probe() {
+	python3 - "$1" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.settimeout(1.0)
+req = bytes([0x1b]) + bytes(39) + struct.pack("!II", 0x12345678, 0x9abcdef0)
+s.sendto(req, ("127.0.0.1", 123))
+try:
+    rep = s.recv(1024)
+except socket.timeout:
+    print("no reply")
+    sys.exit(0)
+print("reply len=%d vn=%d mode=%d stratum=%d org_ok=%s" % (len(rep), (rep[0] >> 3) & 7,
+      rep[0] & 7, rep[1], rep[24:32] == req[40:48]))
+PY
+}
+out=$(probe 127.0.0.2)
+[ "$out" = "no reply" ] || fail "B answered 127.0.0.2, which no allow rule covers: $out"
+pass "127.0.0.2 (not allowed): $out"
+out=$(probe 127.0.0.1)
+[ "$out" = "reply len=48 vn=3 mode=4 stratum=3 org_ok=True" ] || fail "B's reply to a v3 probe: $out"
+pass "127.0.0.1 (allowed): $out"
+
+# A second daemon cannot take B's port: it says so and exits 1.
+cp "$T/b.conf" "$T/c.conf"
+"$STRATAD" -x -n -c "$T/c.conf" >"$T/c.log" 2>&1 && fail "a second stratad started on port 123"
+has "$T/c.log" "cannot listen on 127\.0\.0\.1:123: Address already in use" ||
+	{ cat "$T/c.log" >&2; fail "no 'cannot listen' error"; }
+pass "port taken: $(grep -m1 'cannot listen' "$T/c.log" | sed 's/^stratad: //')"
+
+# A loses its upstream: it goes unsynchronised (LI 3, stratum 0 on the wire), and B no
+# longer follows it.
+kill "$CHRONY_UP"
+wait_for 60 has "$T/b.log" "not synchronised" ||
+	{ tail -n 20 "$T/a.log" "$T/b.log" >&2; fail "B still follows A after A lost its upstream"; }
+pass "A: $(grep -m1 'not synchronised' "$T/a.log" | sed 's/.*: not/not/')"
+pass "B: $(grep -m1 'not synchronised' "$T/b.log" | sed 's/.*: not/not/')"
+kill -0 "$PID_A" && kill -0 "$PID_B" || fail "a stratad exited"
+has "$T/b.log" "clients: " || true
