@@ -239,8 +239,9 @@ static const struct {
 	const char *name;
 	long lo, hi;
 } int_ranges[] = {
-        {"port", 1, 65535},    {"minpoll", 1, 17},     {"maxpoll", 1, 17},
-        {"maxsources", 1, 16}, {"limit", -1, INT_MAX}, {"minsources", 1, 64},
+        {"port", 1, 65535},       {"minpoll", 1, 17},     {"maxpoll", 1, 17},
+        {"maxsources", 1, 16},    {"limit", -1, INT_MAX}, {"minsources", 1, 64},
+        {"local_stratum", 0, 15},
 };
 
 /* Integers with a fixed range (int_ranges, by option name). */
@@ -441,6 +442,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_INT_CB("minsources", 1, CFGF_NONE, cb_int),
         CFG_STR("leapsecmode", "system", CFGF_NONE),
         CFG_STR("leapseclist", "", CFGF_NONE),
+        CFG_INT_CB("local_stratum", 0, CFGF_NONE, cb_int),
         CFG_STR_LIST("allow", NULL, CFGF_NONE),
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
@@ -506,6 +508,7 @@ static const struct {
         {"include_dir", v_include_dir},
         {"maxslewrate", v_maxslewrate},
         {"minsources", v_range},
+        {"local_stratum", v_range},
         {"leapsecmode", v_leapsecmode},
         {"leapseclist", v_plain},
 };
@@ -677,6 +680,8 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->max_slew_ppm = cfg_opt_getnfloat(o, 0);
 	if ((o = given(c, cfg, "minsources")))
 		conf->min_sources = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, cfg, "local_stratum")))
+		conf->local_stratum = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "leapsecmode")))
 		conf->leap_slew = strcmp(cfg_opt_getnstr(o, 0), "slew") == 0;
 	if ((o = given(c, cfg, "leapseclist")) &&

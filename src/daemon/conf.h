@@ -69,6 +69,7 @@ struct conf {
 	int min_sources;           /* truechimers needed to synchronise, default 1, 1..64 */
 	bool leap_slew;            /* leapsecmode "slew" (true) or "system" (false, default) */
 	char *leapseclist;         /* NULL: none (default); a leap-seconds.list file */
+	int local_stratum;         /* serve this stratum while unsynchronised; 0 = off (default) */
 	struct conf_prefix *allow;
 	size_t n_allow;
 	struct conf_prefix *deny;

@@ -124,6 +124,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	fprintf(out, "\nminsources = %d\n", conf->min_sources);
 	print_str(out, "leapsecmode", conf->leap_slew ? "slew" : "system");
 	print_str(out, "leapseclist", conf->leapseclist);
+	fprintf(out, "local_stratum = %d\n", conf->local_stratum);
 	print_prefixes(out, "allow", conf->allow, conf->n_allow);
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
 	print_listen(out, conf->listen, conf->n_listen);

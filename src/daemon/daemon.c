@@ -20,6 +20,7 @@
 #include "daemon/sources.h"
 #include "daemon/sync.h"
 
+#define DAEMON_LOCAL_REFID 0x7f7f0101 /* 127.127.1.1, as chronyd's and ntpd's local clock */
 #define DAEMON_SUMMARY_INTERVAL SOURCES_CHECK_INTERVAL /* s between per-source info lines */
 
 struct daemon {
@@ -195,6 +196,18 @@ static void daemon_server_state(void *arg, struct server_state *out)
 	struct engine_system y;
 
 	sync_system(d->sync, &y);
+	if (!y.synced && d->conf->local_stratum > 0) {
+		/* Isolated network: our own clock, at the configured stratum. */
+		struct timespec now;
+		clock_realtime(d->clock, &now);
+		*out = (struct server_state){.synced = true,
+		                             .stratum = d->conf->local_stratum,
+		                             .leap = 0,
+		                             .refid = DAEMON_LOCAL_REFID,
+		                             .ref_time = ntp_ts_from_timespec(&now),
+		                             .precision = SYNC_LOCAL_PRECISION};
+		return;
+	}
 	*out = (struct server_state){.synced = y.synced,
 	                             .stratum = y.stratum,
 	                             .leap = y.leap,

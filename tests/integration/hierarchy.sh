@@ -61,29 +61,40 @@ pass "ntpdig: $(cat "$T/ntpdig.out")"
 
 # Access control and the reply's fields, by a raw probe: 127.0.0.2 is not allowed by B, a
 # version 3 request from 127.0.0.1 gets a version 3 reply, stratum 3, origin = its transmit.
+# probe FROM [PORT]: one request from address FROM to 127.0.0.1:PORT (default 123).
 probe() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "${2:-123}" <<'PY'
 import socket, struct, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 0))
 s.settimeout(1.0)
 req = bytes([0x1b]) + bytes(39) + struct.pack("!II", 0x12345678, 0x9abcdef0)
-s.sendto(req, ("127.0.0.1", 123))
+s.sendto(req, ("127.0.0.1", int(sys.argv[2])))
 try:
     rep = s.recv(1024)
 except socket.timeout:
     print("no reply")
     sys.exit(0)
-print("reply len=%d vn=%d mode=%d stratum=%d org_ok=%s" % (len(rep), (rep[0] >> 3) & 7,
-      rep[0] & 7, rep[1], rep[24:32] == req[40:48]))
+print("reply len=%d li=%d vn=%d mode=%d stratum=%d org_ok=%s" % (len(rep), rep[0] >> 6,
+      (rep[0] >> 3) & 7, rep[0] & 7, rep[1], rep[24:32] == req[40:48]))
 PY
 }
 out=$(probe 127.0.0.2)
 [ "$out" = "no reply" ] || fail "B answered 127.0.0.2, which no allow rule covers: $out"
 pass "127.0.0.2 (not allowed): $out"
 out=$(probe 127.0.0.1)
-[ "$out" = "reply len=48 vn=3 mode=4 stratum=3 org_ok=True" ] || fail "B's reply to a v3 probe: $out"
+[ "$out" = "reply len=48 li=0 vn=3 mode=4 stratum=3 org_ok=True" ] || fail "B's reply to a v3 probe: $out"
 pass "127.0.0.1 (allowed): $out"
+
+# An isolated server with no sources and local_stratum 10 serves its own clock at stratum 10.
+PD=$(pick_port)
+printf 'listen = { "127.0.0.1:%s" }\nallow = { "127.0.0.1" }\nlocal_stratum = 10\ndriftfile = ""\ninclude_dir = ""\n' \
+	"$PD" >"$T/d.conf"
+start_stratad "$T/d.log" -c "$T/d.conf"
+wait_for 10 udp_port_open "$PD" || { cat "$T/d.log" >&2; fail "local-stratum server did not start"; }
+out=$(probe 127.0.0.1 "$PD")
+[ "$out" = "reply len=48 li=0 vn=3 mode=4 stratum=10 org_ok=True" ] || fail "local_stratum 10: $out"
+pass "local_stratum 10, no sources: $out"
 
 # A second daemon cannot take B's port: it says so and exits 1.
 cp "$T/b.conf" "$T/c.conf"

@@ -87,7 +87,7 @@ static bool conf_eq(const struct conf *a, const struct conf *b, bool with_includ
 	return str_eq(a->driftfile, b->driftfile) && str_eq(a->leapseclist, b->leapseclist) &&
 	       a->makestep_threshold == b->makestep_threshold &&
 	       a->makestep_limit == b->makestep_limit && a->panic_threshold == b->panic_threshold &&
-	       prefix_eq(a->allow, b->allow, a->n_allow) &&
+	       a->local_stratum == b->local_stratum && prefix_eq(a->allow, b->allow, a->n_allow) &&
 	       prefix_eq(a->deny, b->deny, a->n_deny) &&
 	       str_eq(a->control_socket, b->control_socket) && a->log_level == b->log_level &&
 	       (!with_include_dir || str_eq(a->include_dir, b->include_dir));
@@ -130,6 +130,7 @@ static const char *full_text =
         "leapseclist = \"/usr/share/zoneinfo/leap-seconds.list\"\n"
         "makestep { threshold = 0.125  limit = -1 }\n"
         "panic = 0\n"
+        "local_stratum = 10\n"
         "allow = { \"127.0.0.1\", \"192.168.0.0/16\", \"2001:db8::/32\" }\n"
         "deny  = { \"192.168.1.0/24\" }\n"
         "listen = { \"0.0.0.0:123\", \"[::]:1123\", \"127.0.0.1\", \"::1\", \"[::1]\" }\n"
@@ -146,6 +147,7 @@ START_TEST(test_defaults)
 	ck_assert(c->makestep_threshold == 1.0);
 	ck_assert_int_eq(c->makestep_limit, 3);
 	ck_assert(c->panic_threshold == 1000.0);
+	ck_assert_int_eq(c->local_stratum, 0);
 	ck_assert_uint_eq(c->n_allow + c->n_deny + c->n_listen, 0);
 	ck_assert_str_eq(c->control_socket, CONF_DEFAULT_CONTROL_SOCKET);
 	ck_assert_int_eq(c->log_level, CONF_LOG_INFO);
@@ -190,6 +192,7 @@ START_TEST(test_full)
 	ck_assert(c->makestep_threshold == 0.125);
 	ck_assert_int_eq(c->makestep_limit, -1);
 	ck_assert(c->panic_threshold == 0);
+	ck_assert_int_eq(c->local_stratum, 10);
 	ck_assert_uint_eq(c->n_allow, 3);
 	ck_assert_int_eq(c->allow[0].family, AF_INET);
 	ck_assert_int_eq(c->allow[0].prefix_len, 32);
@@ -266,6 +269,7 @@ START_TEST(test_errors)
 	expect_error("pool \"\" {\n}\n", 2, "missing name");
 	expect_error("server \"a b\" {}\n", 1, "invalid character");
 	expect_error("server \"a\" {\n minpoll = 0\n}\n", 2, "minpoll 0 out of range 1..17");
+	expect_error("local_stratum = 16\n", 1, "local_stratum 16 out of range 0..15");
 	expect_error("server \"a\" {\n minpoll = 18\n}\n", 2, "out of range 1..17");
 	expect_error("server \"a\" {\n maxpoll = 99\n}\n", 2, "maxpoll 99 out of range");
 	expect_error("server \"a\" {\n minpoll = 8\n maxpoll = 7\n}\n", 3, "maxpoll 7 is less");
