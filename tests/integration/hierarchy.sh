@@ -31,13 +31,9 @@ driftfile = ""
 include_dir = ""
 CONF
 start_stratad "$T/a.log" -c "$T/a.conf"; PID_A=$STRATAD_PID
-wait_for 20 has "$T/a.log" "synchronised to 127\.0\.0\.1:$P0, stratum 2" ||
-	{ cat "$T/a.log" >&2; fail "A did not synchronise to chronyd"; }
-pass "A: $(grep -m1 'synchronised to' "$T/a.log" | sed 's/.*notice: //')"
+expect_line 20 "$T/a.log" "synchronised to 127\.0\.0\.1:$P0, stratum 2" "A"
 start_stratad "$T/b.log" -c "$T/b.conf"; PID_B=$STRATAD_PID
-wait_for 20 has "$T/b.log" "synchronised to 127\.0\.0\.1:$PA, stratum 3" ||
-	{ cat "$T/b.log" >&2; fail "B did not synchronise to A at stratum 3"; }
-pass "B: $(grep -m1 'synchronised to' "$T/b.log" | sed 's/.*notice: //')"
+expect_line 20 "$T/b.log" "synchronised to 127\.0\.0\.1:$PA, stratum 3" "B"
 
 # chronyd -Q against B: one measurement, printed, never applied.
 timeout 30 chronyd -Q -u root -f /dev/null "server 127.0.0.1 port 123 iburst maxsamples 4" \
@@ -106,9 +102,6 @@ pass "port taken: $(grep -m1 'cannot listen' "$T/c.log" | sed 's/^stratad: //')"
 # A loses its upstream: it goes unsynchronised (LI 3, stratum 0 on the wire), and B no
 # longer follows it.
 kill "$CHRONY_UP"
-wait_for 60 has "$T/b.log" "not synchronised" ||
-	{ tail -n 20 "$T/a.log" "$T/b.log" >&2; fail "B still follows A after A lost its upstream"; }
-pass "A: $(grep -m1 'not synchronised' "$T/a.log" | sed 's/.*: not/not/')"
-pass "B: $(grep -m1 'not synchronised' "$T/b.log" | sed 's/.*: not/not/')"
+expect_line 60 "$T/a.log" "warning: not synchronised" "A after losing chronyd"
+expect_line 30 "$T/b.log" "warning: not synchronised" "B after A went unsynchronised"
 kill -0 "$PID_A" && kill -0 "$PID_B" || fail "a stratad exited"
-has "$T/b.log" "clients: " || true

@@ -56,6 +56,16 @@ wait_for() {
 	return 0
 }
 
+# expect_line SECONDS FILE ERE WHAT: wait until FILE has a line matching ERE, then pass with
+# WHAT and that line (without its log timestamp and level); on timeout show FILE and fail.
+expect_line() {
+	local secs=$1 file=$2 re=$3 what=$4
+	wait_for "$secs" grep -qE "$re" "$file" ||
+		{ cat "$file" >&2; fail "$what: no line matching '$re' within $secs s"; }
+	pass "$what: $(grep -m1 -E "$re" "$file" |
+		sed -E 's/^[0-9-]+ [0-9:.]+ (err|warning|notice|info|debug): //')"
+}
+
 # start_chronyd PORT [STRATUM] [ADDR]: a real chronyd as upstream on ADDR:PORT (default
 # 127.0.0.1), never controlling the clock (-x), serving its local clock at STRATUM
 # (default 1). Sets CHRONYD_PID.
