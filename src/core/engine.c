@@ -28,6 +28,22 @@ void engine_config_default(struct engine_config *cfg)
 	cfg->slew_time = 1.0;
 }
 
+/* The discipline's policy from the engine's configuration. */
+static void discipline_config_of(const struct engine_config *cfg, struct discipline_config *dc)
+{
+	*dc = (struct discipline_config){
+	        .makestep_threshold = cfg->makestep_threshold,
+	        .makestep_limit = cfg->makestep_limit,
+	        .panic_threshold = cfg->panic_threshold,
+	        .allow_first_panic = cfg->allow_first_panic,
+	        .max_slew = cfg->max_slew_ppm * 1e-6,
+	        .max_freq = cfg->max_freq_ppm * 1e-6,
+	        .slew_time = cfg->slew_time,
+	        .initial_freq =
+	                isfinite(cfg->initial_freq_ppm) ? cfg->initial_freq_ppm * 1e-6 : 0.0,
+	};
+}
+
 int engine_new(const struct engine_config *cfg, struct engine **ret)
 {
 	if (!cfg || !ret || !cfg->rng || !(cfg->makestep_threshold > 0) || !(cfg->max_slew_ppm > 0))
@@ -44,17 +60,8 @@ int engine_new(const struct engine_config *cfg, struct engine **ret)
 	e->sys.stratum = NTP_MAX_STRATUM;
 	e->sys.leap = NTP_LEAP_ALARM;
 	snprintf(e->sys.unsync_reason, sizeof(e->sys.unsync_reason), "no valid samples yet");
-	struct discipline_config dc = {
-	        .makestep_threshold = cfg->makestep_threshold,
-	        .makestep_limit = cfg->makestep_limit,
-	        .panic_threshold = cfg->panic_threshold,
-	        .allow_first_panic = cfg->allow_first_panic,
-	        .max_slew = cfg->max_slew_ppm * 1e-6,
-	        .max_freq = cfg->max_freq_ppm * 1e-6,
-	        .slew_time = cfg->slew_time,
-	        .initial_freq =
-	                isfinite(cfg->initial_freq_ppm) ? cfg->initial_freq_ppm * 1e-6 : 0.0,
-	};
+	struct discipline_config dc;
+	discipline_config_of(cfg, &dc);
 	discipline_init(&e->disc, &dc, 0.0);
 	e->sys.frequency = e->disc.drift * 1e6;
 	*ret = e;
@@ -74,12 +81,12 @@ int engine_set_policy(struct engine *e, const struct engine_config *cfg)
 	e->cfg.min_sources = cfg->min_sources;
 	e->cfg.slew_time = cfg->slew_time;
 	e->cfg.leap_mode = cfg->leap_mode;
-	e->disc.cfg.makestep_threshold = cfg->makestep_threshold;
-	e->disc.cfg.makestep_limit = cfg->makestep_limit;
-	e->disc.cfg.panic_threshold = cfg->panic_threshold;
-	e->disc.cfg.max_slew = cfg->max_slew_ppm * 1e-6;
-	e->disc.cfg.max_freq = cfg->max_freq_ppm * 1e-6;
-	e->disc.cfg.slew_time = cfg->slew_time;
+	/* The start-up-only parts (the -g allowance, the drift file's frequency) stay. */
+	struct discipline_config dc;
+	discipline_config_of(cfg, &dc);
+	dc.allow_first_panic = e->disc.cfg.allow_first_panic;
+	dc.initial_freq = e->disc.cfg.initial_freq;
+	e->disc.cfg = dc;
 	return 0;
 }
 
