@@ -180,7 +180,7 @@ int udp_bound_socket(const struct udp_addr *local)
 }
 
 /* The kernel receive timestamp in msg's control messages; false if there is none. */
-static bool find_timestamp(struct msghdr *msg, struct timespec *out)
+bool udp_cmsg_timestamp(struct msghdr *msg, struct timespec *out)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET)
@@ -229,7 +229,7 @@ long udp_recv(int fd, uint8_t *buf, size_t cap, struct udp_addr *from, struct ti
 	if (n < 0)
 		return -errno;
 	*truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-	*kernel_ts = find_timestamp(&msg, rx_ts);
+	*kernel_ts = udp_cmsg_timestamp(&msg, rx_ts);
 	if (!*kernel_ts)
 		*rx_ts = *fallback;
 	if (from) {

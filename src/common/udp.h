@@ -45,6 +45,12 @@ int udp_bound_socket(const struct udp_addr *local);
 long udp_recv(int fd, uint8_t *buf, size_t cap, struct udp_addr *from, struct timespec *rx_ts,
               const struct timespec *fallback, bool *kernel_ts, bool *truncated);
 
+/* The kernel receive timestamp among msg's control messages; false if there is none. */
+bool udp_cmsg_timestamp(struct msghdr *msg, struct timespec *out);
+
+/* Room for the control messages udp_cmsg_timestamp reads. */
+#define UDP_CMSG_SPACE 128
+
 /* Send on a connected socket (to == NULL) or to an address. Returns bytes sent or -errno. */
 long udp_send(int fd, const uint8_t *buf, size_t len, const struct udp_addr *to);
 

@@ -59,3 +59,25 @@ enum server_verdict server_respond(const struct server_state *st, const uint8_t 
 	*out_len = ntp_packet_serialize(&rep, out, NTP_HEADER_LEN);
 	return SERVER_REPLY;
 }
+
+enum server_verdict server_kiss(uint32_t code, const uint8_t *req, size_t len, uint8_t *out,
+                                size_t *out_len)
+{
+	struct ntp_packet q, rep;
+	if (ntp_packet_parse(req, len, &q) != NTP_PARSE_OK)
+		return SERVER_MALFORMED;
+	if (q.mode != NTP_MODE_CLIENT)
+		return SERVER_NOT_CLIENT;
+	memset(&rep, 0, sizeof(rep));
+	rep.leap = NTP_LEAP_ALARM;
+	rep.version = q.version;
+	rep.mode = NTP_MODE_SERVER;
+	rep.poll = q.poll;
+	rep.precision = q.precision;
+	rep.refid = code;
+	rep.org = q.xmt;
+	rep.rec = q.xmt;
+	rep.xmt = q.xmt;
+	*out_len = ntp_packet_serialize(&rep, out, NTP_HEADER_LEN);
+	return SERVER_REPLY;
+}

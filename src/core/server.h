@@ -20,6 +20,8 @@
 
 #define SERVER_PHI 15e-6             /* s/s: frequency tolerance (RFC 5905) */
 #define SERVER_REFID_INIT 0x494e4954 /* "INIT" */
+#define SERVER_KISS_RATE 0x52415445  /* "RATE": slow down */
+#define SERVER_KISS_DENY 0x44454e59  /* "DENY": access denied */
 
 /* What the server tells clients: the engine's published state, plus our clock precision. */
 struct server_state {
@@ -46,5 +48,12 @@ const char *server_verdict_str(enum server_verdict v);
  * as late as possible). out must hold NTP_HEADER_LEN bytes; *out_len is set on SERVER_REPLY. */
 enum server_verdict server_respond(const struct server_state *st, const uint8_t *req, size_t len,
                                    ntp_ts_t rx, ntp_ts_t tx, uint8_t *out, size_t *out_len);
+
+/* A kiss-o'-death for req[0..len) as NTPsec sends it: LI 3, stratum 0, the kiss code as
+ * refid, version, poll and precision copied from the request, and origin = receive =
+ * transmit = the request's transmit timestamp, so that it tells nothing of our clock and is
+ * never longer than the request. SERVER_MALFORMED and SERVER_NOT_CLIENT as server_respond. */
+enum server_verdict server_kiss(uint32_t code, const uint8_t *req, size_t len, uint8_t *out,
+                                size_t *out_len);
 
 #endif

@@ -10,7 +10,7 @@
  * when it is seen at the top level after the last real line.
  */
 #include "daemon/conf.h"
-#include "daemon/conf_util.h"
+#include "daemon/conf_priv.h"
 
 #include <confuse.h>
 #include <errno.h>
@@ -19,40 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CTX_OPT "|ctx"
-#define END_OPT " end"
-#define SENTINEL "\n\" end\" = 1\n"
-#define MAX_NAME_LEN 253
-#define SUN_PATH_MAX 108
-#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
-
-struct ctx {
-	void *self; /* the hidden option points here */
-	struct conf *conf;
-	struct conf_err err;
-	bool is_main;  /* the file being parsed is the main file */
-	bool end_seen; /* the sentinel was reached at the top level */
-	int nlines;    /* lines of the current text, without the sentinel */
-	const char *cur_name;
-	int include_line; /* line of include_dir in the main file, 0: default */
-};
-
-/* ---- errors --------------------------------------------------------------------------- */
-
-static struct ctx *ctx_of(cfg_t *cfg)
-{
-	for (cfg_opt_t *o = cfg ? cfg->opts : NULL; o && o->name; o++)
-		if (strcmp(o->name, CTX_OPT) == 0 && o->simple_value.ptr)
-			return *o->simple_value.ptr;
-	return NULL;
-}
-
-static int clamp_line(const struct ctx *c, int line)
-{
-	if (line > c->nlines)
-		return c->nlines;
-	return line < 1 ? 1 : line;
-}
+#include "core/ratelimit.h"
 
 /* "server \"a\": " inside a source section, "makestep: " inside makestep, else "". */
 static void section_label(cfg_t *cfg, char *buf, size_t len)
@@ -68,367 +35,47 @@ static void section_label(cfg_t *cfg, char *buf, size_t len)
 
 __attribute__((format(printf, 2, 0))) static void on_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	struct ctx *c = ctx_of(cfg);
+	struct ctx *c = conf_ctx_of(cfg);
 	char msg[512], label[320];
 
 	if (!c || c->err.failed)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	section_label(cfg, label, sizeof(label));
-	conf_err_set(&c->err, c->cur_name, clamp_line(c, cfg->line), "%s%s", label, msg);
-}
-
-/* ---- value parsing ---------------------------------------------------------------------- */
-
-/* The sentinel read as a value means the real text ended in the middle of an option. */
-static bool at_sentinel(cfg_t *cfg, const char *value)
-{
-	struct ctx *c = ctx_of(cfg);
-
-	return c && value && strcmp(value, END_OPT) == 0 && cfg->line > c->nlines;
-}
-
-static int bad_value(cfg_t *cfg, cfg_opt_t *opt, const char *what, const char *value)
-{
-	if (at_sentinel(cfg, value))
-		cfg_error(cfg, "unexpected end of file");
-	else
-		cfg_error(cfg, "%s: expected %s, got \"%s\"", opt->name, what, value);
-	return -1;
-}
-
-static int cb_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	long v;
-
-	if (!value || !conf_parse_long(value, &v) || v < INT_MIN || v > INT_MAX)
-		return bad_value(cfg, opt, "an integer", value ? value : "");
-	*(long *)result = v;
-	return 0;
-}
-
-static int cb_float(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	double v;
-
-	if (!value || !conf_parse_double(value, &v))
-		return bad_value(cfg, opt, "a number", value ? value : "");
-	*(double *)result = v;
-	return 0;
-}
-
-static int cb_bool(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	int b = value ? cfg_parse_boolean(value) : -1;
-
-	if (b < 0)
-		return bad_value(cfg, opt, "true or false", value ? value : "");
-	*(int *)result = b;
-	return 0;
-}
-
-/* The hidden context option: never settable from a file. */
-static int cb_reject(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	cfg_error(cfg, "no such option '%s'", opt->name);
-	return -1;
-}
-
-static int cb_end(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
-{
-	struct ctx *c = ctx_of(cfg);
-
-	if (!c || cfg->line <= c->nlines)
-		return cb_reject(cfg, opt, value, result);
-	if (strcmp(cfg->name, "root") != 0) {
-		cfg_error(cfg, "missing '}' at end of file");
-		return -1;
-	}
-	c->end_seen = true;
-	*(void **)result = NULL;
-	return 0;
-}
-
-/* ---- validation callbacks ------------------------------------------------------------- */
-
-/* Rejects option paths ("server=a|port" = 1 set from the top level) and, for strings,
- * control characters and the sentinel. Every validator starts here. */
-static bool owned(cfg_t *cfg, cfg_opt_t *opt)
-{
-	cfg_opt_t *o;
-	const char *s;
-
-	for (o = cfg->opts; o->name && o != opt; o++)
-		;
-	if (o != opt) {
-		cfg_error(cfg, "option paths are not supported ('%s' set from outside its section)",
-		          opt->name);
-		return false;
-	}
-	if (opt->type != CFGT_STR || cfg_opt_size(opt) == 0)
-		return true;
-	s = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
-	if (at_sentinel(cfg, s)) {
-		cfg_error(cfg, "unexpected end of file");
-		return false;
-	}
-	for (const char *p = s; p && *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			cfg_error(cfg, "%s: control character in value", opt->name);
-			return false;
-		}
-	}
-	return true;
-}
-
-static int v_plain(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return owned(cfg, opt) ? 0 : -1;
-}
-
-static bool valid_host_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       strchr("-._:%", ch) != NULL;
-}
-
-static int v_source(cfg_t *cfg, cfg_opt_t *opt)
-{
-	cfg_t *sec;
-	const char *name;
-
-	if (!owned(cfg, opt) || cfg_opt_size(opt) == 0)
-		return owned(cfg, opt) ? 0 : -1;
-	sec = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
-	name = sec ? cfg_title(sec) : NULL;
-	if (!name || !*name) {
-		cfg_error(cfg, "%s: missing name (%s \"time.example.com\" { ... })", opt->name,
-		          opt->name);
-		return -1;
-	}
-	if (strlen(name) > MAX_NAME_LEN) {
-		cfg_error(cfg, "%s: name longer than %d characters", opt->name, MAX_NAME_LEN);
-		return -1;
-	}
-	for (const char *p = name; *p; p++) {
-		if (!valid_host_char(*p)) {
-			cfg_error(cfg, "%s \"%s\": invalid character in name", opt->name, name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int range_error(cfg_t *cfg, cfg_opt_t *opt, long v, long lo, long hi)
-{
-	cfg_error(cfg, "%s %ld out of range %ld..%ld", opt->name, v, lo, hi);
-	return -1;
-}
-
-static int v_int_range(cfg_t *cfg, cfg_opt_t *opt, long lo, long hi)
-{
-	long v;
-
-	if (!owned(cfg, opt))
-		return -1;
-	v = cfg_opt_getnint(opt, 0);
-	return (v < lo || v > hi) ? range_error(cfg, opt, v, lo, hi) : 0;
-}
-
-static const struct {
-	const char *name;
-	long lo, hi;
-} int_ranges[] = {
-        {"port", 1, 65535},       {"minpoll", 1, 17},     {"maxpoll", 1, 17},
-        {"maxsources", 1, 16},    {"limit", -1, INT_MAX}, {"minsources", 1, 64},
-        {"local_stratum", 0, 15},
-};
-
-/* Integers with a fixed range (int_ranges, by option name). */
-static int v_range(cfg_t *cfg, cfg_opt_t *opt)
-{
-	for (size_t i = 0; i < NOPTS(int_ranges); i++)
-		if (strcmp(opt->name, int_ranges[i].name) == 0)
-			return v_int_range(cfg, opt, int_ranges[i].lo, int_ranges[i].hi);
-	return v_plain(cfg, opt);
-}
-
-static int v_poll(cfg_t *cfg, cfg_opt_t *opt)
-{
-	bool is_min = strcmp(opt->name, "minpoll") == 0;
-	cfg_opt_t *other;
-	long v, w;
-
-	if (v_range(cfg, opt) != 0)
-		return -1;
-	other = cfg_getopt(cfg, is_min ? "maxpoll" : "minpoll");
-	if (!other || !(other->flags & CFGF_MODIFIED))
-		return 0;
-	v = cfg_opt_getnint(opt, 0);
-	w = cfg_opt_getnint(other, 0);
-	if (is_min ? w < v : v < w) {
-		cfg_error(cfg, "maxpoll %ld is less than minpoll %ld", is_min ? w : v,
-		          is_min ? v : w);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_threshold(cfg_t *cfg, cfg_opt_t *opt)
-{
-	double v;
-
-	if (!owned(cfg, opt))
-		return -1;
-	v = cfg_opt_getnfloat(opt, 0);
-	if (!(v > 0)) {
-		cfg_error(cfg, "threshold %g must be greater than 0", v);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_panic(cfg_t *cfg, cfg_opt_t *opt)
-{
-	double v;
-
-	if (!owned(cfg, opt))
-		return -1;
-	v = cfg_opt_getnfloat(opt, 0);
-	if (v < 0) {
-		cfg_error(cfg, "panic %g must not be negative (0 disables the check)", v);
-		return -1;
-	}
-	return 0;
-}
-
-static const char *last_str(cfg_opt_t *opt)
-{
-	unsigned int n = cfg_opt_size(opt);
-
-	return n ? cfg_opt_getnstr(opt, n - 1) : NULL;
-}
-
-static int v_prefix(cfg_t *cfg, cfg_opt_t *opt)
-{
-	struct conf_prefix p;
-	const char *s, *why;
-
-	if (!owned(cfg, opt))
-		return -1;
-	s = last_str(opt);
-	if (s && (why = conf_parse_prefix(s, &p))) {
-		cfg_error(cfg, "%s \"%s\": %s", opt->name, s, why);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_listen(cfg_t *cfg, cfg_opt_t *opt)
-{
-	struct conf_listen l;
-	const char *s, *why;
-
-	if (!owned(cfg, opt))
-		return -1;
-	s = last_str(opt);
-	if (s && (why = conf_parse_listen(s, &l))) {
-		cfg_error(cfg, "listen \"%s\": %s", s, why);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_maxslewrate(cfg_t *cfg, cfg_opt_t *opt)
-{
-	double v;
-
-	if (!owned(cfg, opt))
-		return -1;
-	v = cfg_opt_getnfloat(opt, 0);
-	if (!(v >= 1.0 && v <= CONF_MAX_SLEWRATE)) {
-		cfg_error(cfg, "maxslewrate %g out of range 1..%g ppm", v, CONF_MAX_SLEWRATE);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_leapsecmode(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s;
-
-	if (!owned(cfg, opt))
-		return -1;
-	s = cfg_opt_getnstr(opt, 0);
-	if (!s || (strcmp(s, "system") != 0 && strcmp(s, "slew") != 0)) {
-		cfg_error(cfg, "unknown leapsecmode \"%s\" (system, slew)", s ? s : "");
-		return -1;
-	}
-	return 0;
-}
-
-static int v_log_level(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s;
-
-	if (!owned(cfg, opt))
-		return -1;
-	s = cfg_opt_getnstr(opt, 0);
-	if (!s || conf_log_level_parse(s) < 0) {
-		cfg_error(cfg, "unknown log_level \"%s\" (err, warning, notice, info, debug)",
-		          s ? s : "");
-		return -1;
-	}
-	return 0;
-}
-
-static int v_socket(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s;
-
-	if (!owned(cfg, opt))
-		return -1;
-	s = cfg_opt_getnstr(opt, 0);
-	if (!s || !*s || strlen(s) >= SUN_PATH_MAX) {
-		cfg_error(cfg, "control_socket must be a path of 1..%d bytes", SUN_PATH_MAX - 1);
-		return -1;
-	}
-	return 0;
-}
-
-static int v_include_dir(cfg_t *cfg, cfg_opt_t *opt)
-{
-	struct ctx *c = ctx_of(cfg);
-
-	if (!owned(cfg, opt) || !c)
-		return -1;
-	if (!c->is_main) {
-		cfg_error(cfg, "include_dir is only allowed in the main configuration file");
-		return -1;
-	}
-	c->include_line = cfg->line;
-	return 0;
+	conf_err_set(&c->err, c->cur_name, conf_clamp_line(c, cfg->line), "%s%s", label, msg);
 }
 
 /* ---- schema ----------------------------------------------------------------------------- */
 
 #define OPT_CTX                                                                                    \
 	{                                                                                          \
-		.name = CTX_OPT, .type = CFGT_PTR, .flags = CFGF_NODEFAULT, .parsecb = cb_reject   \
+		.name = CTX_OPT, .type = CFGT_PTR, .flags = CFGF_NODEFAULT,                        \
+		.parsecb = conf_cb_reject                                                          \
 	}
-#define OPT_END CFG_PTR_CB(END_OPT, 0, CFGF_NODEFAULT, cb_end, NULL)
+#define OPT_END CFG_PTR_CB(END_OPT, 0, CFGF_NODEFAULT, conf_cb_end, NULL)
 #define SOURCE_OPTS                                                                                \
-	OPT_CTX, OPT_END, CFG_INT_CB("port", 123, CFGF_NONE, cb_int),                              \
-	        CFG_BOOL_CB("iburst", cfg_false, CFGF_NONE, cb_bool),                              \
-	        CFG_INT_CB("minpoll", 6, CFGF_NONE, cb_int),                                       \
-	        CFG_INT_CB("maxpoll", 10, CFGF_NONE, cb_int)
+	OPT_CTX, OPT_END, CFG_INT_CB("port", 123, CFGF_NONE, conf_cb_int),                         \
+	        CFG_BOOL_CB("iburst", cfg_false, CFGF_NONE, conf_cb_bool),                         \
+	        CFG_INT_CB("minpoll", 6, CFGF_NONE, conf_cb_int),                                  \
+	        CFG_INT_CB("maxpoll", 10, CFGF_NONE, conf_cb_int)
 
 static const cfg_opt_t server_tmpl[] = {SOURCE_OPTS, CFG_END()};
-static const cfg_opt_t pool_tmpl[] = {SOURCE_OPTS, CFG_INT_CB("maxsources", 4, CFGF_NONE, cb_int),
-                                      CFG_END()};
-static const cfg_opt_t makestep_tmpl[] = {OPT_CTX, OPT_END,
-                                          CFG_FLOAT_CB("threshold", 1.0, CFGF_NONE, cb_float),
-                                          CFG_INT_CB("limit", 3, CFGF_NONE, cb_int), CFG_END()};
+static const cfg_opt_t pool_tmpl[] = {
+        SOURCE_OPTS, CFG_INT_CB("maxsources", 4, CFGF_NONE, conf_cb_int), CFG_END()};
+static const cfg_opt_t makestep_tmpl[] = {
+        OPT_CTX, OPT_END, CFG_FLOAT_CB("threshold", 1.0, CFGF_NONE, conf_cb_float),
+        CFG_INT_CB("limit", 3, CFGF_NONE, conf_cb_int), CFG_END()};
+static const cfg_opt_t ratelimit_tmpl[] = {
+        OPT_CTX,
+        OPT_END,
+        CFG_INT_CB("interval", RATELIMIT_DEFAULT_INTERVAL, CFGF_NONE, conf_cb_int),
+        CFG_INT_CB("burst", RATELIMIT_DEFAULT_BURST, CFGF_NONE, conf_cb_int),
+        CFG_INT_CB("leak", RATELIMIT_DEFAULT_LEAK, CFGF_NONE, conf_cb_int),
+        CFG_BOOL_CB("kod", cfg_true, CFGF_NONE, conf_cb_bool),
+        CFG_INT_CB("ipv4_prefix", 32, CFGF_NONE, conf_cb_int),
+        CFG_INT_CB("ipv6_prefix", 64, CFGF_NONE, conf_cb_int),
+        CFG_INT_CB("clients", RATELIMIT_DEFAULT_CLIENTS, CFGF_NONE, conf_cb_int),
+        CFG_END()};
 #define SEC_FLAGS (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
 static const cfg_opt_t root_tmpl[] = {
         OPT_CTX,
@@ -437,15 +84,17 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_SEC("pool", NULL, SEC_FLAGS),
         CFG_STR("driftfile", CONF_DEFAULT_DRIFTFILE, CFGF_NONE),
         CFG_SEC("makestep", NULL, CFGF_NONE),
-        CFG_FLOAT_CB("panic", 1000.0, CFGF_NONE, cb_float),
-        CFG_FLOAT_CB("maxslewrate", CONF_DEFAULT_SLEWRATE, CFGF_NONE, cb_float),
-        CFG_INT_CB("minsources", 1, CFGF_NONE, cb_int),
+        CFG_FLOAT_CB("panic", 1000.0, CFGF_NONE, conf_cb_float),
+        CFG_FLOAT_CB("maxslewrate", CONF_DEFAULT_SLEWRATE, CFGF_NONE, conf_cb_float),
+        CFG_INT_CB("minsources", 1, CFGF_NONE, conf_cb_int),
         CFG_STR("leapsecmode", "system", CFGF_NONE),
         CFG_STR("leapseclist", "", CFGF_NONE),
-        CFG_INT_CB("local_stratum", 0, CFGF_NONE, cb_int),
+        CFG_INT_CB("local_stratum", 0, CFGF_NONE, conf_cb_int),
         CFG_STR_LIST("allow", NULL, CFGF_NONE),
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
+        CFG_BOOL_CB("deny_kod", cfg_false, CFGF_NONE, conf_cb_bool),
+        CFG_SEC("ratelimit", NULL, CFGF_NONE),
         CFG_STR("control_socket", CONF_DEFAULT_CONTROL_SOCKET, CFGF_NONE),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
@@ -457,6 +106,7 @@ struct schema {
 	cfg_opt_t server[NOPTS(server_tmpl)];
 	cfg_opt_t pool[NOPTS(pool_tmpl)];
 	cfg_opt_t makestep[NOPTS(makestep_tmpl)];
+	cfg_opt_t ratelimit[NOPTS(ratelimit_tmpl)];
 	cfg_opt_t root[NOPTS(root_tmpl)];
 };
 
@@ -465,6 +115,8 @@ static void schema_init(struct schema *s, struct ctx *c)
 	memcpy(s->server, server_tmpl, sizeof(server_tmpl));
 	memcpy(s->pool, pool_tmpl, sizeof(pool_tmpl));
 	memcpy(s->makestep, makestep_tmpl, sizeof(makestep_tmpl));
+	memcpy(s->ratelimit, ratelimit_tmpl, sizeof(ratelimit_tmpl));
+	s->ratelimit[0].simple_value.ptr = &c->self;
 	memcpy(s->root, root_tmpl, sizeof(root_tmpl));
 	s->server[0].simple_value.ptr = &c->self;
 	s->pool[0].simple_value.ptr = &c->self;
@@ -477,41 +129,10 @@ static void schema_init(struct schema *s, struct ctx *c)
 			o->subopts = s->pool;
 		else if (strcmp(o->name, "makestep") == 0)
 			o->subopts = s->makestep;
+		else if (strcmp(o->name, "ratelimit") == 0)
+			o->subopts = s->ratelimit;
 	}
 }
-
-static const struct {
-	const char *path;
-	cfg_validate_callback_t fn;
-} validators[] = {
-        {"server", v_source},
-        {"pool", v_source},
-        {"server|port", v_range},
-        {"pool|port", v_range},
-        {"server|iburst", v_plain},
-        {"pool|iburst", v_plain},
-        {"server|minpoll", v_poll},
-        {"pool|minpoll", v_poll},
-        {"server|maxpoll", v_poll},
-        {"pool|maxpoll", v_poll},
-        {"pool|maxsources", v_range},
-        {"driftfile", v_plain},
-        {"makestep", v_plain},
-        {"makestep|threshold", v_threshold},
-        {"makestep|limit", v_range},
-        {"panic", v_panic},
-        {"allow", v_prefix},
-        {"deny", v_prefix},
-        {"listen", v_listen},
-        {"control_socket", v_socket},
-        {"log_level", v_log_level},
-        {"include_dir", v_include_dir},
-        {"maxslewrate", v_maxslewrate},
-        {"minsources", v_range},
-        {"local_stratum", v_range},
-        {"leapsecmode", v_leapsecmode},
-        {"leapseclist", v_plain},
-};
 
 /* ---- building the struct conf ----------------------------------------------------------- */
 
@@ -577,7 +198,7 @@ static int add_source(struct ctx *c, cfg_t *sec, enum conf_source_type type)
 	int dup = find_source(conf, name);
 
 	if (dup >= 0) {
-		conf_err_set(&c->err, c->cur_name, clamp_line(c, sec->line),
+		conf_err_set(&c->err, c->cur_name, conf_clamp_line(c, sec->line),
 		             "source \"%s\" already defined at %s:%d", name,
 		             conf->sources[dup].file, conf->sources[dup].line);
 		return -1;
@@ -592,7 +213,7 @@ static int add_source(struct ctx *c, cfg_t *sec, enum conf_source_type type)
 	s->iburst = cfg_getbool(sec, "iburst");
 	poll_interval(sec, s);
 	s->maxsources = type == CONF_POOL ? (int)cfg_getint(sec, "maxsources") : 1;
-	s->line = clamp_line(c, sec->line);
+	s->line = conf_clamp_line(c, sec->line);
 	if (!set_str(c, &s->name, name) || !set_str(c, &s->file, c->cur_name))
 		return -1;
 	return 0;
@@ -632,7 +253,7 @@ static int add_prefixes(struct ctx *c, cfg_t *cfg, const char *opt, struct conf_
 		*arr = p;
 		p += (*n)++;
 		if (conf_parse_prefix(s, p) || !set_str(c, &p->text, s)) {
-			conf_err_set(&c->err, c->cur_name, clamp_line(c, cfg->line),
+			conf_err_set(&c->err, c->cur_name, conf_clamp_line(c, cfg->line),
 			             "%s \"%s\": invalid", opt, s);
 			return -1;
 		}
@@ -653,7 +274,7 @@ static int add_listens(struct ctx *c, cfg_t *cfg)
 		conf->listen = l;
 		l += conf->n_listen++;
 		if (conf_parse_listen(s, l) || !set_str(c, &l->text, s)) {
-			conf_err_set(&c->err, c->cur_name, clamp_line(c, cfg->line),
+			conf_err_set(&c->err, c->cur_name, conf_clamp_line(c, cfg->line),
 			             "listen \"%s\": invalid", s);
 			return -1;
 		}
@@ -682,6 +303,8 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->min_sources = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "local_stratum")))
 		conf->local_stratum = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, cfg, "deny_kod")))
+		conf->deny_kod = cfg_opt_getnbool(o, 0);
 	if ((o = given(c, cfg, "leapsecmode")))
 		conf->leap_slew = strcmp(cfg_opt_getnstr(o, 0), "slew") == 0;
 	if ((o = given(c, cfg, "leapseclist")) &&
@@ -697,6 +320,32 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 	return 0;
 }
 
+/* The ratelimit section, merged option by option like makestep; given anywhere, it is on. */
+static void apply_ratelimit(struct ctx *c, cfg_t *cfg)
+{
+	struct conf_ratelimit *r = &c->conf->ratelimit;
+	cfg_t *rl = cfg_getsec(cfg, "ratelimit");
+	cfg_opt_t *o;
+
+	if (!rl || rl->line <= 0) /* libconfuse: line 0 = the default section, not given */
+		return;
+	r->enabled = true;
+	if ((o = given(c, rl, "interval")))
+		r->interval = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, rl, "burst")))
+		r->burst = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, rl, "leak")))
+		r->leak = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, rl, "kod")))
+		r->kod = cfg_opt_getnbool(o, 0);
+	if ((o = given(c, rl, "ipv4_prefix")))
+		r->ipv4_prefix = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, rl, "ipv6_prefix")))
+		r->ipv6_prefix = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, rl, "clients")))
+		r->clients = cfg_opt_getnint(o, 0);
+}
+
 static int apply_cfg(struct ctx *c, cfg_t *cfg)
 {
 	struct conf *conf = c->conf;
@@ -704,6 +353,7 @@ static int apply_cfg(struct ctx *c, cfg_t *cfg)
 	if (add_sources(c, cfg) || add_prefixes(c, cfg, "allow", &conf->allow, &conf->n_allow) ||
 	    add_prefixes(c, cfg, "deny", &conf->deny, &conf->n_deny) || add_listens(c, cfg))
 		return -1;
+	apply_ratelimit(c, cfg);
 	return apply_scalars(c, cfg);
 }
 
@@ -729,8 +379,7 @@ static cfg_t *new_cfg(struct ctx *c, struct schema *s)
 	free(cfg->filename);
 	cfg->filename = strdup(c->cur_name);
 	cfg_set_error_function(cfg, on_error);
-	for (size_t i = 0; i < NOPTS(validators); i++)
-		cfg_set_validate_func(cfg, validators[i].path, validators[i].fn);
+	conf_set_validators(cfg);
 	return cfg;
 }
 
@@ -746,7 +395,7 @@ static int run_parser(struct ctx *c, cfg_t *cfg, char *buf, size_t len)
 	rc = cfg_parse_fp(cfg, fp);
 	fclose(fp);
 	if (rc != CFG_SUCCESS) {
-		conf_err_set(&c->err, c->cur_name, clamp_line(c, cfg->line), "syntax error");
+		conf_err_set(&c->err, c->cur_name, conf_clamp_line(c, cfg->line), "syntax error");
 		return -1;
 	}
 	if (!c->end_seen) {
@@ -890,6 +539,13 @@ static struct conf *conf_new(void)
 	conf->min_sources = 1;
 	conf->leap_slew = false;
 	conf->log_level = CONF_LOG_INFO;
+	conf->ratelimit = (struct conf_ratelimit){.interval = RATELIMIT_DEFAULT_INTERVAL,
+	                                          .burst = RATELIMIT_DEFAULT_BURST,
+	                                          .leak = RATELIMIT_DEFAULT_LEAK,
+	                                          .kod = true,
+	                                          .ipv4_prefix = 32,
+	                                          .ipv6_prefix = 64,
+	                                          .clients = RATELIMIT_DEFAULT_CLIENTS};
 	return conf;
 }
 

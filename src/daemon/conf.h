@@ -58,6 +58,18 @@ struct conf_listen {
 	uint16_t port; /* default 123 */
 };
 
+/* The ratelimit section: per-client limits on what the server answers (core/ratelimit). */
+struct conf_ratelimit {
+	bool enabled; /* a ratelimit section was given (default: no limit) */
+	int interval; /* log2 s between requests on average, -4..12, default 1 */
+	int burst;    /* requests back to back, 1..1024, default 16 */
+	int leak;     /* answer 1 in leak requests over the limit, 0..1024 (0: none), default 8 */
+	bool kod;     /* the answered ones are KoD RATE, default true */
+	int ipv4_prefix; /* clients grouped by prefix, 0..32, default 32 */
+	int ipv6_prefix; /* 0..128, default 64 */
+	long clients;    /* groups remembered, 64..4194304, default 16384 */
+};
+
 struct conf {
 	struct conf_source *sources;
 	size_t n_sources;
@@ -76,6 +88,8 @@ struct conf {
 	size_t n_deny;
 	struct conf_listen *listen;
 	size_t n_listen;
+	bool deny_kod; /* answer denied clients with KoD DENY (default: drop silently) */
+	struct conf_ratelimit ratelimit;
 	char *control_socket;          /* default CONF_DEFAULT_CONTROL_SOCKET */
 	enum conf_log_level log_level; /* default info */
 	char *include_dir;             /* NULL: none; every *.conf in it is read in sorted order */
@@ -93,6 +107,9 @@ int conf_load_string(const char *text, const char *name, struct conf **ret, char
                      size_t errlen);
 
 void conf_free(struct conf *conf);
+
+/* Field by field (the structs have padding). */
+bool conf_ratelimit_equal(const struct conf_ratelimit *a, const struct conf_ratelimit *b);
 
 /* Print the effective configuration, in the configuration file's own syntax, so that the
  * output parses back to an identical struct conf. */

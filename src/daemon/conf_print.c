@@ -97,6 +97,19 @@ static void print_header(FILE *out, const struct conf *conf)
 
 /* Once files were included, they are part of the output: naming the directory again would
  * read them twice. */
+static void print_ratelimit(FILE *out, const struct conf_ratelimit *r)
+{
+	if (!r->enabled) {
+		fputs("# no ratelimit section: clients are not rate limited\n", out);
+		return;
+	}
+	fprintf(out,
+	        "ratelimit {\n\tinterval = %d\n\tburst = %d\n\tleak = %d\n\tkod = %s\n"
+	        "\tipv4_prefix = %d\n\tipv6_prefix = %d\n\tclients = %ld\n}\n",
+	        r->interval, r->burst, r->leak, r->kod ? "true" : "false", r->ipv4_prefix,
+	        r->ipv6_prefix, r->clients);
+}
+
 static void print_include_dir(FILE *out, const struct conf *conf)
 {
 	if (conf->n_files > 1) {
@@ -128,6 +141,8 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_prefixes(out, "allow", conf->allow, conf->n_allow);
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
 	print_listen(out, conf->listen, conf->n_listen);
+	fprintf(out, "deny_kod = %s\n", conf->deny_kod ? "true" : "false");
+	print_ratelimit(out, &conf->ratelimit);
 	print_str(out, "control_socket", conf->control_socket);
 	print_str(out, "log_level", conf_log_level_str(conf->log_level));
 	print_include_dir(out, conf);
@@ -159,6 +174,13 @@ void conf_free(struct conf *conf)
 	free(conf->control_socket);
 	free(conf->include_dir);
 	free(conf);
+}
+
+bool conf_ratelimit_equal(const struct conf_ratelimit *a, const struct conf_ratelimit *b)
+{
+	return a->enabled == b->enabled && a->interval == b->interval && a->burst == b->burst &&
+	       a->leak == b->leak && a->kod == b->kod && a->ipv4_prefix == b->ipv4_prefix &&
+	       a->ipv6_prefix == b->ipv6_prefix && a->clients == b->clients;
 }
 
 static const char *const level_names[] = {"err", "warning", "notice", "info", "debug"};

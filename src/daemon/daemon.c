@@ -51,19 +51,28 @@ static const char *daemon_plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* The server counters c minus p, after what ("last 64 s", "since start"). */
+static void daemon_log_counters(struct daemon *d, const struct serve_counters *c,
+                                const struct serve_counters *p, const char *what)
+{
+	log_info(d->log,
+	         "clients: %lu requests, %lu answered, %lu denied, %lu rate limited, %lu KoD sent, "
+	         "%lu malformed, %lu not client mode, %lu send errors (%s)",
+	         c->received - p->received, c->answered - p->answered, c->denied - p->denied,
+	         c->limited - p->limited, c->kod_sent - p->kod_sent, c->malformed - p->malformed,
+	         c->not_client - p->not_client, c->send_errors - p->send_errors, what);
+}
+
 /* What the server did since the previous summary, if it saw anything. */
 static void daemon_log_clients(struct daemon *d)
 {
 	struct serve_counters c, *p = &d->last_cnt;
+	char what[32];
 
 	serve_get_counters(d->serve, &c);
+	snprintf(what, sizeof(what), "last %d s", DAEMON_SUMMARY_INTERVAL);
 	if (c.received != p->received)
-		log_info(d->log,
-		         "clients: %lu requests, %lu answered, %lu denied, %lu malformed, %lu not "
-		         "client mode, %lu send errors (last %.0f s)",
-		         c.received - p->received, c.answered - p->answered, c.denied - p->denied,
-		         c.malformed - p->malformed, c.not_client - p->not_client,
-		         c.send_errors - p->send_errors, (double)DAEMON_SUMMARY_INTERVAL);
+		daemon_log_counters(d, &c, p, what);
 	*p = c;
 }
 
@@ -302,6 +311,12 @@ void daemon_free(struct daemon *d)
 	d->stopping = true;
 	if (d->notify)
 		notify_stopping(d->notify);
+	if (d->serve) {
+		struct serve_counters c, zero = {0};
+		serve_get_counters(d->serve, &c);
+		if (c.received)
+			daemon_log_counters(d, &c, &zero, "since start");
+	}
 	serve_free(d->serve);
 	sources_free(d->sources);
 	sync_free(d->sync); /* writes the drift file */

@@ -1,4 +1,6 @@
 /* serve: NTP server sockets on libevent. See serve.h. */
+#include "config.h"
+
 #include "daemon/serve.h"
 
 #include <arpa/inet.h>
@@ -7,15 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "clock/clock.h"
 #include "common/udp.h"
+#include "common/udpbatch.h"
 #include "core/acl.h"
+#include "core/ratelimit.h"
 #include "core/packet.h"
 #include "daemon/log.h"
 
-#define SERVE_RX_BUF 1024 /* longer requests are dropped as malformed */
+#define SERVE_ROUNDS 4 /* batches per wake-up before yielding to the loop */
+#define NTP_XMT_OFFSET 40
 
 struct serve_sock {
 	struct serve *owner;
@@ -30,67 +36,145 @@ struct serve {
 	struct acl acl;
 	struct serve_sock *socks[SERVE_MAX_LISTEN]; /* each allocated: events point at them */
 	size_t n_socks;
+	struct udpb *batch;   /* every buffer of the hot path, allocated once */
+	struct ratelimit *rl; /* NULL: no rate limiting */
+	struct conf_ratelimit rl_conf;
+	bool deny_kod;
 	struct serve_counters cnt;
 };
 
-static ntp_ts_t serve_now(const struct serve *s)
+/* What one batch shares: the server state and clock readings taken once for all of it. */
+struct serve_round {
+	struct server_state st;
+	struct timespec rt; /* realtime after the receive: fallback receive timestamp */
+	int64_t mono_ns;
+	bool patch[UDPB_MAX]; /* queued reply k gets the transmit timestamp at flush */
+};
+
+static void put_be64(uint8_t *p, uint64_t v)
 {
-	struct timespec ts;
-	clock_realtime(s->env.clock, &ts);
-	return ntp_ts_from_timespec(&ts);
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
 }
 
-static void serve_one(struct serve *s, int fd, const uint8_t *buf, size_t len,
-                      const struct udp_addr *from, const struct timespec *rx)
+/* Queue out[0..len) to the sender of datagram i; patch: write the transmit time at flush. */
+static void serve_queue(struct serve *s, struct serve_round *r, int i, const uint8_t *out,
+                        size_t len, bool patch)
 {
-	const uint8_t *addr;
-	if (from->ss.ss_family == AF_INET)
-		addr = (const uint8_t *)&((const struct sockaddr_in *)&from->ss)->sin_addr;
-	else
-		addr = (const uint8_t *)&((const struct sockaddr_in6 *)&from->ss)->sin6_addr;
-	if (!acl_allows(&s->acl, from->ss.ss_family, addr)) {
-		s->cnt.denied++;
+	uint8_t *slot = udpb_queue(s->batch, i, len);
+	if (!slot) {
+		s->cnt.send_errors++;
 		return;
 	}
-	struct server_state st;
+	memcpy(slot, out, len);
+	r->patch[s->batch->n_tx - 1] = patch;
+}
+
+static void serve_kiss(struct serve *s, struct serve_round *r, int i, uint32_t code)
+{
+	uint8_t out[NTP_HEADER_LEN];
+	size_t len = 0;
+	if (server_kiss(code, udpb_data(s->batch, i), udpb_len(s->batch, i), out, &len) !=
+	    SERVER_REPLY) {
+		s->cnt.malformed++;
+		return;
+	}
+	s->cnt.kod_sent++;
+	serve_queue(s, r, i, out, len, false);
+}
+
+static const uint8_t *serve_addr_bytes(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	return (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+}
+
+/* Access list, then rate limit, then the answer. */
+static void serve_one(struct serve *s, struct serve_round *r, int i)
+{
+	const struct sockaddr_storage *from = udpb_from(s->batch, i);
+	const uint8_t *addr = serve_addr_bytes(from);
+	enum ratelimit_verdict rv = RATELIMIT_PASS;
+	bool allowed = acl_allows(&s->acl, from->ss_family, addr);
+
+	if (!allowed)
+		s->cnt.denied++;
+	if (!allowed && !s->deny_kod)
+		return; /* the cheapest drop: no table entry for what we never answer */
+	if (s->rl)
+		rv = ratelimit_check(s->rl, from->ss_family, addr, r->mono_ns);
+	if (!allowed) {
+		if (rv != RATELIMIT_DROP)
+			serve_kiss(s, r, i, SERVER_KISS_DENY);
+		return;
+	}
+	if (rv != RATELIMIT_PASS)
+		s->cnt.limited++;
+	if (rv == RATELIMIT_DROP)
+		return;
+	if (rv == RATELIMIT_LEAK && s->rl_conf.kod) {
+		serve_kiss(s, r, i, SERVER_KISS_RATE);
+		return;
+	}
+	struct timespec rx = r->rt;
+	(void)udpb_rx_time(s->batch, i, &rx);
 	uint8_t out[NTP_HEADER_LEN];
 	size_t out_len = 0;
-	s->env.get_state(s->env.arg, &st);
-	enum server_verdict v = server_respond(&st, buf, len, ntp_ts_from_timespec(rx),
-	                                       serve_now(s), out, &out_len);
+	ntp_ts_t rx_ts = ntp_ts_from_timespec(&rx);
+	enum server_verdict v = server_respond(&r->st, udpb_data(s->batch, i),
+	                                       udpb_len(s->batch, i), rx_ts, rx_ts, out, &out_len);
 	if (v == SERVER_MALFORMED)
 		s->cnt.malformed++;
 	else if (v == SERVER_NOT_CLIENT)
 		s->cnt.not_client++;
-	else if (udp_send(fd, out, out_len, from) < 0)
-		s->cnt.send_errors++;
 	else
-		s->cnt.answered++;
+		serve_queue(s, r, i, out, out_len, true);
+}
+
+/* Answer the n datagrams received: the replies go out together, each stamped with one
+ * transmit time read just before the send. */
+static void serve_batch(struct serve *s, int fd, int n)
+{
+	struct serve_round r;
+	struct timespec mono, tx;
+
+	s->env.get_state(s->env.arg, &r.st);
+	clock_realtime(s->env.clock, &r.rt);
+	clock_monotonic(s->env.clock, &mono);
+	r.mono_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	for (int i = 0; i < n; i++) {
+		s->cnt.received++;
+		if (udpb_truncated(s->batch, i))
+			s->cnt.malformed++;
+		else
+			serve_one(s, &r, i);
+	}
+	int queued = s->batch->n_tx;
+	if (!queued)
+		return;
+	clock_realtime(s->env.clock, &tx);
+	ntp_ts_t xmt = ntp_ts_from_timespec(&tx);
+	for (int k = 0; k < queued; k++)
+		if (r.patch[k])
+			put_be64(s->batch->tx_buf[k] + NTP_XMT_OFFSET, xmt);
+	int sent = udpb_flush(fd, s->batch, &s->cnt.send_errors);
+	s->cnt.answered += (unsigned long)sent;
 }
 
 static void serve_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct serve_sock *k = arg;
 	struct serve *s = k->owner;
-	uint8_t buf[SERVE_RX_BUF];
-	struct udp_addr from;
-	struct timespec rx, fallback;
-	bool kernel_ts, truncated;
 
 	(void)what;
-	for (int i = 0; i < SERVE_RX_BATCH; i++) {
-		clock_realtime(s->env.clock, &fallback);
-		long n = udp_recv(fd, buf, sizeof(buf), &from, &rx, &fallback, &kernel_ts,
-		                  &truncated);
-		if (n < 0)
-			return; /* EAGAIN: drained; other errors (ICMP reports) are not ours to fix
-			         */
-		s->cnt.received++;
-		if (truncated) {
-			s->cnt.malformed++;
-			continue;
-		}
-		serve_one(s, fd, buf, (size_t)n, &from, &rx);
+	for (int round = 0; round < SERVE_ROUNDS; round++) {
+		int n = udpb_recv(fd, s->batch, UDPB_MAX);
+		if (n <= 0)
+			return; /* drained; errors (ICMP reports) are not ours to fix */
+		serve_batch(s, fd, n);
+		if (n < UDPB_MAX)
+			return;
 	}
 }
 
@@ -168,6 +252,35 @@ static int serve_find(const struct serve *s, const struct conf_listen *l)
 	return -1;
 }
 
+/* A new table when the ratelimit section changed (the counts of an unchanged one stay). */
+static int serve_build_ratelimit(struct serve *s, const struct conf *c)
+{
+	const struct conf_ratelimit *n = &c->ratelimit;
+	if (conf_ratelimit_equal(n, &s->rl_conf) && (s->rl || !n->enabled))
+		return 0;
+	ratelimit_free(s->rl);
+	s->rl = NULL;
+	s->rl_conf = *n;
+	if (!n->enabled)
+		return 0;
+	struct ratelimit_config rc = {.interval = n->interval,
+	                              .burst = n->burst,
+	                              .leak = n->leak,
+	                              .kod = n->kod,
+	                              .prefix4 = n->ipv4_prefix,
+	                              .prefix6 = n->ipv6_prefix,
+	                              .clients = (size_t)n->clients};
+	uint64_t key = 0;
+	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
+		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
+	s->rl = ratelimit_new(&rc, key);
+	if (!s->rl) {
+		s->rl_conf.enabled = false;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t errlen)
 {
 	struct serve_sock *keep[SERVE_MAX_LISTEN];
@@ -181,6 +294,12 @@ int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t e
 	if (serve_build_acl(s, c) < 0) {
 		snprintf(err, errlen, "more than %d allow and deny rules", ACL_MAX_RULES);
 		first_err = -ENOSPC;
+	}
+	s->deny_kod = c->deny_kod;
+	if (serve_build_ratelimit(s, c) < 0 && !first_err) {
+		snprintf(err, errlen, "out of memory for the ratelimit table (%ld clients)",
+		         c->ratelimit.clients);
+		first_err = -ENOMEM;
 	}
 	bool used[SERVE_MAX_LISTEN] = {false};
 	for (size_t i = 0; i < c->n_listen; i++) {
@@ -221,6 +340,12 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
 		return -ENOMEM;
 	}
 	s->env = *env;
+	s->batch = calloc(1, sizeof(*s->batch));
+	if (!s->batch) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	int r = serve_reconfigure(s, c, err, errlen);
 	if (r < 0) {
 		serve_free(s);
@@ -236,6 +361,8 @@ void serve_free(struct serve *s)
 		return;
 	for (size_t i = 0; i < s->n_socks; i++)
 		serve_close(s->socks[i]);
+	ratelimit_free(s->rl);
+	free(s->batch);
 	free(s);
 }
 

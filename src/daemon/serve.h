@@ -1,10 +1,14 @@
 /* serve: answering NTP clients on the configured listen addresses (conf listen, allow, deny).
  *
- * One non-blocking UDP socket per listen address, read on libevent until empty (at most
- * SERVE_RX_BATCH datagrams per wake-up). Each request is judged by the access list
- * (core/acl: nothing is served until an allow rule exists) and answered by core/server
- * with the state the get_state callback returns, the receive timestamp from the kernel and
- * the transmit timestamp read just before the send. Counters say what happened to every
+ * One non-blocking UDP socket per listen address, read on libevent in batches (recvmmsg,
+ * common/udpbatch: up to 4 x 64 datagrams per wake-up, then the loop gets its turn). Each
+ * request is judged by the access list (core/acl: nothing is served until an allow rule
+ * exists; denied clients are dropped, or answered KoD DENY with deny_kod), then by the rate
+ * limiter when a ratelimit section is configured (core/ratelimit: over the limit, dropped
+ * but one in leak, answered KoD RATE with kod), and answered by core/server. The server
+ * state (get_state) and the clocks are read once per batch; the receive timestamp is the
+ * kernel's; the replies of a batch leave in one sendmmsg, all stamped with one transmit
+ * time read just before it. No allocation per packet. Counters say what happened to every
  * datagram. Ownership: serve_new() allocates, serve_free() releases (NULL is a no-op); env
  * is copied and what it points to must outlive the serve.
  */
@@ -16,7 +20,6 @@
 #include "core/server.h"
 #include "daemon/conf.h"
 
-#define SERVE_RX_BATCH 64 /* datagrams read per wake-up before yielding to the loop */
 #define SERVE_MAX_LISTEN 16
 
 struct clock;
@@ -34,8 +37,10 @@ struct serve_env {
 
 struct serve_counters {
 	unsigned long received; /* datagrams read */
-	unsigned long answered; /* replies sent */
-	unsigned long denied;   /* dropped by the access list */
+	unsigned long answered; /* datagrams sent back: replies and kisses-o'-death */
+	unsigned long denied;   /* refused by the access list (dropped, or a KoD DENY) */
+	unsigned long limited;  /* over the rate limit (dropped, or 1 in leak answered) */
+	unsigned long kod_sent; /* KoD RATE and DENY among the answered */
 	unsigned long malformed;
 	unsigned long not_client;  /* other modes, dropped */
 	unsigned long send_errors; /* replies the kernel refused */

@@ -87,7 +87,9 @@ static bool conf_eq(const struct conf *a, const struct conf *b, bool with_includ
 	return str_eq(a->driftfile, b->driftfile) && str_eq(a->leapseclist, b->leapseclist) &&
 	       a->makestep_threshold == b->makestep_threshold &&
 	       a->makestep_limit == b->makestep_limit && a->panic_threshold == b->panic_threshold &&
-	       a->local_stratum == b->local_stratum && prefix_eq(a->allow, b->allow, a->n_allow) &&
+	       a->local_stratum == b->local_stratum && a->deny_kod == b->deny_kod &&
+	       conf_ratelimit_equal(&a->ratelimit, &b->ratelimit) &&
+	       prefix_eq(a->allow, b->allow, a->n_allow) &&
 	       prefix_eq(a->deny, b->deny, a->n_deny) &&
 	       str_eq(a->control_socket, b->control_socket) && a->log_level == b->log_level &&
 	       (!with_include_dir || str_eq(a->include_dir, b->include_dir));
@@ -131,6 +133,9 @@ static const char *full_text =
         "makestep { threshold = 0.125  limit = -1 }\n"
         "panic = 0\n"
         "local_stratum = 10\n"
+        "deny_kod = true\n"
+        "ratelimit { interval = 3  burst = 8  leak = 0  kod = false  ipv4_prefix = 24\n"
+        "            ipv6_prefix = 56  clients = 1024 }\n"
         "allow = { \"127.0.0.1\", \"192.168.0.0/16\", \"2001:db8::/32\" }\n"
         "deny  = { \"192.168.1.0/24\" }\n"
         "listen = { \"0.0.0.0:123\", \"[::]:1123\", \"127.0.0.1\", \"::1\", \"[::1]\" }\n"
@@ -148,6 +153,18 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c->makestep_limit, 3);
 	ck_assert(c->panic_threshold == 1000.0);
 	ck_assert_int_eq(c->local_stratum, 0);
+	ck_assert(!c->deny_kod);
+	ck_assert(!c->ratelimit.enabled);
+	conf_free(c);
+	c = load("ratelimit {}\n" NOINC); /* an empty section: on, with the defaults */
+	ck_assert(c->ratelimit.enabled);
+	ck_assert_int_eq(c->ratelimit.interval, 1);
+	ck_assert_int_eq(c->ratelimit.burst, 16);
+	ck_assert_int_eq(c->ratelimit.leak, 8);
+	ck_assert(c->ratelimit.kod);
+	ck_assert_int_eq(c->ratelimit.ipv4_prefix, 32);
+	ck_assert_int_eq(c->ratelimit.ipv6_prefix, 64);
+	ck_assert_int_eq(c->ratelimit.clients, 16384);
 	ck_assert_uint_eq(c->n_allow + c->n_deny + c->n_listen, 0);
 	ck_assert_str_eq(c->control_socket, CONF_DEFAULT_CONTROL_SOCKET);
 	ck_assert_int_eq(c->log_level, CONF_LOG_INFO);
@@ -193,6 +210,14 @@ START_TEST(test_full)
 	ck_assert_int_eq(c->makestep_limit, -1);
 	ck_assert(c->panic_threshold == 0);
 	ck_assert_int_eq(c->local_stratum, 10);
+	ck_assert(c->deny_kod);
+	ck_assert(c->ratelimit.enabled && !c->ratelimit.kod);
+	ck_assert_int_eq(c->ratelimit.interval, 3);
+	ck_assert_int_eq(c->ratelimit.burst, 8);
+	ck_assert_int_eq(c->ratelimit.leak, 0);
+	ck_assert_int_eq(c->ratelimit.ipv4_prefix, 24);
+	ck_assert_int_eq(c->ratelimit.ipv6_prefix, 56);
+	ck_assert_int_eq(c->ratelimit.clients, 1024);
 	ck_assert_uint_eq(c->n_allow, 3);
 	ck_assert_int_eq(c->allow[0].family, AF_INET);
 	ck_assert_int_eq(c->allow[0].prefix_len, 32);
@@ -270,6 +295,15 @@ START_TEST(test_errors)
 	expect_error("server \"a b\" {}\n", 1, "invalid character");
 	expect_error("server \"a\" {\n minpoll = 0\n}\n", 2, "minpoll 0 out of range 1..17");
 	expect_error("local_stratum = 16\n", 1, "local_stratum 16 out of range 0..15");
+	expect_error("ratelimit { interval = 13 }\n", 1, "interval 13 out of range -4..12");
+	expect_error("ratelimit { burst = 0 }\n", 1, "burst 0 out of range 1..1024");
+	expect_error("ratelimit { leak = -1 }\n", 1, "leak -1 out of range 0..1024");
+	expect_error("ratelimit {\n ipv4_prefix = 33 }\n", 2, "ipv4_prefix 33 out of range 0..32");
+	expect_error("ratelimit { ipv6_prefix = 129 }\n", 1, "out of range 0..128");
+	expect_error("ratelimit { clients = 10 }\n", 1, "clients 10 out of range 64..4194304");
+	expect_error("ratelimit { kod = maybe }\n", 1, "kod: expected true or false");
+	expect_error("deny_kod = 3\n", 1, "deny_kod: expected true or false");
+	expect_error("ratelimit { bogus = 1 }\n", 1, "bogus");
 	expect_error("server \"a\" {\n minpoll = 18\n}\n", 2, "out of range 1..17");
 	expect_error("server \"a\" {\n maxpoll = 99\n}\n", 2, "maxpoll 99 out of range");
 	expect_error("server \"a\" {\n minpoll = 8\n maxpoll = 7\n}\n", 3, "maxpoll 7 is less");
