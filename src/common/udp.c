@@ -157,8 +157,13 @@ int udp_client_socket(const struct udp_addr *peer)
 	return fd;
 }
 
-/* IPv6 server sockets are IPv6-only, so that an IPv4 socket can share the port. */
 int udp_bound_socket(const struct udp_addr *local)
+{
+	return udp_bound_socket_shared(local, false);
+}
+
+/* IPv6 server sockets are IPv6-only, so that an IPv4 socket can share the port. */
+int udp_bound_socket_shared(const struct udp_addr *local, bool reuseport)
 {
 	int family = local->ss.ss_family;
 	int on = 1;
@@ -172,6 +177,8 @@ int udp_bound_socket(const struct udp_addr *local)
 	/* No SO_REUSEADDR: with UDP it would let a second daemon bind the same port and take
 	 * its traffic silently; a taken port must be an error. */
 	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0)
+		return fail_close(fd);
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0)
 		return fail_close(fd);
 	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0)
 		return fail_close(fd);

@@ -38,6 +38,12 @@ int udp_client_socket(const struct udp_addr *peer);
  * use is -EADDRINUSE), timestamps enabled. */
 int udp_bound_socket(const struct udp_addr *local);
 
+/* The same with SO_REUSEPORT when reuseport is set: several sockets of this process (the
+ * server threads) then share the address, and the kernel spreads clients over them by
+ * address and port. The kernel only groups sockets of the same user, so another user still
+ * cannot take the port. */
+int udp_bound_socket_shared(const struct udp_addr *local, bool reuseport);
+
 /* Receive one datagram. *rx_ts is the kernel software receive timestamp (CLOCK_REALTIME);
  * if none came, *rx_ts = *fallback and *kernel_ts = false. from may be NULL.
  * Returns the datagram length (truncated to cap; *truncated set), or -errno

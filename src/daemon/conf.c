@@ -94,6 +94,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
         CFG_BOOL_CB("deny_kod", cfg_false, CFGF_NONE, conf_cb_bool),
+        CFG_INT_CB("server_threads", 1, CFGF_NONE, conf_cb_int),
         CFG_SEC("ratelimit", NULL, CFGF_NONE),
         CFG_STR("control_socket", CONF_DEFAULT_CONTROL_SOCKET, CFGF_NONE),
         CFG_STR("log_level", "info", CFGF_NONE),
@@ -303,6 +304,8 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->min_sources = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "local_stratum")))
 		conf->local_stratum = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, cfg, "server_threads")))
+		conf->server_threads = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "deny_kod")))
 		conf->deny_kod = cfg_opt_getnbool(o, 0);
 	if ((o = given(c, cfg, "leapsecmode")))
@@ -539,6 +542,7 @@ static struct conf *conf_new(void)
 	conf->min_sources = 1;
 	conf->leap_slew = false;
 	conf->log_level = CONF_LOG_INFO;
+	conf->server_threads = 1;
 	conf->ratelimit = (struct conf_ratelimit){.interval = RATELIMIT_DEFAULT_INTERVAL,
 	                                          .burst = RATELIMIT_DEFAULT_BURST,
 	                                          .leak = RATELIMIT_DEFAULT_LEAK,

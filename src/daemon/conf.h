@@ -18,7 +18,8 @@
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/strata/stratad.sock"
 #define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
-#define CONF_MAX_SLEWRATE 100000.0      /* ppm: what the kernel tick allows */
+#define CONF_MAX_SERVER_THREADS 16
+#define CONF_MAX_SLEWRATE 100000.0 /* ppm: what the kernel tick allows */
 
 enum conf_source_type { CONF_SERVER = 0, CONF_POOL = 1 };
 
@@ -88,7 +89,8 @@ struct conf {
 	size_t n_deny;
 	struct conf_listen *listen;
 	size_t n_listen;
-	bool deny_kod; /* answer denied clients with KoD DENY (default: drop silently) */
+	bool deny_kod;      /* answer denied clients with KoD DENY (default: drop silently) */
+	int server_threads; /* threads answering clients, 1..CONF_MAX_SERVER_THREADS, default 1 */
 	struct conf_ratelimit ratelimit;
 	char *control_socket;          /* default CONF_DEFAULT_CONTROL_SOCKET */
 	enum conf_log_level log_level; /* default info */

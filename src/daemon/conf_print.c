@@ -142,6 +142,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
 	print_listen(out, conf->listen, conf->n_listen);
 	fprintf(out, "deny_kod = %s\n", conf->deny_kod ? "true" : "false");
+	fprintf(out, "server_threads = %d\n", conf->server_threads);
 	print_ratelimit(out, &conf->ratelimit);
 	print_str(out, "control_socket", conf->control_socket);
 	print_str(out, "log_level", conf_log_level_str(conf->log_level));

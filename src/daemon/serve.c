@@ -9,19 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "clock/clock.h"
 #include "common/udp.h"
-#include "common/udpbatch.h"
 #include "core/acl.h"
-#include "core/ratelimit.h"
-#include "core/packet.h"
 #include "daemon/log.h"
+#include "daemon/serve_lane.h"
+#include "daemon/serve_workers.h"
 
-#define SERVE_ROUNDS 4 /* batches per wake-up before yielding to the loop */
-#define NTP_XMT_OFFSET 40
+#define SERVE_PUBLISH_INTERVAL 1 /* s: the server threads' state is at most this old */
 
 struct serve_sock {
 	struct serve *owner;
@@ -36,146 +33,37 @@ struct serve {
 	struct acl acl;
 	struct serve_sock *socks[SERVE_MAX_LISTEN]; /* each allocated: events point at them */
 	size_t n_socks;
-	struct udpb *batch;   /* every buffer of the hot path, allocated once */
-	struct ratelimit *rl; /* NULL: no rate limiting */
-	struct conf_ratelimit rl_conf;
-	bool deny_kod;
-	struct serve_counters cnt;
+	bool reuseport;                /* the sockets are shared with server threads */
+	struct serve_lane lane;        /* the main thread's */
+	struct serve_workers *workers; /* NULL with server_threads = 1 */
+	struct event *publish;         /* timer: state to the workers, only with workers */
+	struct serve_counters retired; /* counted by workers since stopped (reloads) */
 };
 
-/* What one batch shares: the server state and clock readings taken once for all of it. */
-struct serve_round {
-	struct server_state st;
-	struct timespec rt; /* realtime after the receive: fallback receive timestamp */
-	int64_t mono_ns;
-	bool patch[UDPB_MAX]; /* queued reply k gets the transmit timestamp at flush */
-};
-
-static void put_be64(uint8_t *p, uint64_t v)
+/* The state for a main-thread batch, passed on to the workers as well. */
+static void serve_main_state(void *arg, struct server_state *out)
 {
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-/* Queue out[0..len) to the sender of datagram i; patch: write the transmit time at flush. */
-static void serve_queue(struct serve *s, struct serve_round *r, int i, const uint8_t *out,
-                        size_t len, bool patch)
-{
-	uint8_t *slot = udpb_queue(s->batch, i, len);
-	if (!slot) {
-		s->cnt.send_errors++;
-		return;
-	}
-	memcpy(slot, out, len);
-	r->patch[s->batch->n_tx - 1] = patch;
-}
-
-static void serve_kiss(struct serve *s, struct serve_round *r, int i, uint32_t code)
-{
-	uint8_t out[NTP_HEADER_LEN];
-	size_t len = 0;
-	if (server_kiss(code, udpb_data(s->batch, i), udpb_len(s->batch, i), out, &len) !=
-	    SERVER_REPLY) {
-		s->cnt.malformed++;
-		return;
-	}
-	s->cnt.kod_sent++;
-	serve_queue(s, r, i, out, len, false);
-}
-
-static const uint8_t *serve_addr_bytes(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
-	return (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-}
-
-/* Access list, then rate limit, then the answer. */
-static void serve_one(struct serve *s, struct serve_round *r, int i)
-{
-	const struct sockaddr_storage *from = udpb_from(s->batch, i);
-	const uint8_t *addr = serve_addr_bytes(from);
-	enum ratelimit_verdict rv = RATELIMIT_PASS;
-	bool allowed = acl_allows(&s->acl, from->ss_family, addr);
-
-	if (!allowed)
-		s->cnt.denied++;
-	if (!allowed && !s->deny_kod)
-		return; /* the cheapest drop: no table entry for what we never answer */
-	if (s->rl)
-		rv = ratelimit_check(s->rl, from->ss_family, addr, r->mono_ns);
-	if (!allowed) {
-		if (rv != RATELIMIT_DROP)
-			serve_kiss(s, r, i, SERVER_KISS_DENY);
-		return;
-	}
-	if (rv != RATELIMIT_PASS)
-		s->cnt.limited++;
-	if (rv == RATELIMIT_DROP)
-		return;
-	if (rv == RATELIMIT_LEAK && s->rl_conf.kod) {
-		serve_kiss(s, r, i, SERVER_KISS_RATE);
-		return;
-	}
-	struct timespec rx = r->rt;
-	(void)udpb_rx_time(s->batch, i, &rx);
-	uint8_t out[NTP_HEADER_LEN];
-	size_t out_len = 0;
-	ntp_ts_t rx_ts = ntp_ts_from_timespec(&rx);
-	enum server_verdict v = server_respond(&r->st, udpb_data(s->batch, i),
-	                                       udpb_len(s->batch, i), rx_ts, rx_ts, out, &out_len);
-	if (v == SERVER_MALFORMED)
-		s->cnt.malformed++;
-	else if (v == SERVER_NOT_CLIENT)
-		s->cnt.not_client++;
-	else
-		serve_queue(s, r, i, out, out_len, true);
-}
-
-/* Answer the n datagrams received: the replies go out together, each stamped with one
- * transmit time read just before the send. */
-static void serve_batch(struct serve *s, int fd, int n)
-{
-	struct serve_round r;
-	struct timespec mono, tx;
-
-	s->env.get_state(s->env.arg, &r.st);
-	clock_realtime(s->env.clock, &r.rt);
-	clock_monotonic(s->env.clock, &mono);
-	r.mono_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
-	for (int i = 0; i < n; i++) {
-		s->cnt.received++;
-		if (udpb_truncated(s->batch, i))
-			s->cnt.malformed++;
-		else
-			serve_one(s, &r, i);
-	}
-	int queued = s->batch->n_tx;
-	if (!queued)
-		return;
-	clock_realtime(s->env.clock, &tx);
-	ntp_ts_t xmt = ntp_ts_from_timespec(&tx);
-	for (int k = 0; k < queued; k++)
-		if (r.patch[k])
-			put_be64(s->batch->tx_buf[k] + NTP_XMT_OFFSET, xmt);
-	int sent = udpb_flush(fd, s->batch, &s->cnt.send_errors);
-	s->cnt.answered += (unsigned long)sent;
+	struct serve *s = arg;
+	s->env.get_state(s->env.arg, out);
+	if (s->workers)
+		serve_workers_publish(s->workers, out);
 }
 
 static void serve_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct serve_sock *k = arg;
-	struct serve *s = k->owner;
 
 	(void)what;
-	for (int round = 0; round < SERVE_ROUNDS; round++) {
-		int n = udpb_recv(fd, s->batch, UDPB_MAX);
-		if (n <= 0)
-			return; /* drained; errors (ICMP reports) are not ours to fix */
-		serve_batch(s, fd, n);
-		if (n < UDPB_MAX)
-			return;
-	}
+	serve_lane_drain(&k->owner->lane, fd, serve_main_state, k->owner);
+}
+
+static void serve_on_publish(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_state st;
+
+	(void)fd;
+	(void)what;
+	serve_main_state(arg, &st);
 }
 
 /* The socket address of a listen entry. */
@@ -200,7 +88,7 @@ static int serve_open(struct serve *s, const struct conf_listen *l, struct serve
 	k->owner = s;
 	k->addr = a;
 	snprintf(k->text, sizeof(k->text), "%s", l->text);
-	k->fd = udp_bound_socket(&a);
+	k->fd = udp_bound_socket_shared(&a, s->reuseport);
 	if (k->fd < 0) {
 		r = k->fd;
 		free(k);
@@ -252,32 +140,47 @@ static int serve_find(const struct serve *s, const struct conf_listen *l)
 	return -1;
 }
 
-/* A new table when the ratelimit section changed (the counts of an unchanged one stay). */
-static int serve_build_ratelimit(struct serve *s, const struct conf *c)
+static void serve_close_all(struct serve *s)
 {
-	const struct conf_ratelimit *n = &c->ratelimit;
-	if (conf_ratelimit_equal(n, &s->rl_conf) && (s->rl || !n->enabled))
+	for (size_t j = 0; j < s->n_socks; j++)
+		serve_close(s->socks[j]);
+	s->n_socks = 0;
+}
+
+static void serve_stop_workers(struct serve *s)
+{
+	if (s->publish)
+		event_free(s->publish);
+	s->publish = NULL;
+	if (s->workers)
+		serve_workers_add_counters(s->workers, &s->retired);
+	serve_workers_stop(s->workers);
+	s->workers = NULL;
+}
+
+/* server_threads - 1 workers on the open sockets' addresses, and the publish timer. */
+static int serve_start_workers(struct serve *s, const struct conf *c, char *err, size_t errlen)
+{
+	struct udp_addr addrs[SERVE_MAX_LISTEN];
+	struct server_state st;
+	struct timeval every = {SERVE_PUBLISH_INTERVAL, 0};
+
+	if (c->server_threads <= 1 || s->n_socks == 0)
 		return 0;
-	ratelimit_free(s->rl);
-	s->rl = NULL;
-	s->rl_conf = *n;
-	if (!n->enabled)
-		return 0;
-	struct ratelimit_config rc = {.interval = n->interval,
-	                              .burst = n->burst,
-	                              .leak = n->leak,
-	                              .kod = n->kod,
-	                              .prefix4 = n->ipv4_prefix,
-	                              .prefix6 = n->ipv6_prefix,
-	                              .clients = (size_t)n->clients};
-	uint64_t key = 0;
-	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
-		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
-	s->rl = ratelimit_new(&rc, key);
-	if (!s->rl) {
-		s->rl_conf.enabled = false;
+	for (size_t i = 0; i < s->n_socks; i++)
+		addrs[i] = s->socks[i]->addr;
+	s->env.get_state(s->env.arg, &st);
+	int r = serve_workers_start(c->server_threads - 1, addrs, s->n_socks, &s->acl, c,
+	                            s->env.clock, &st, &s->workers, err, errlen);
+	if (r < 0)
+		return r;
+	s->publish = event_new(s->env.base, -1, EV_PERSIST, serve_on_publish, s);
+	if (!s->publish || evtimer_add(s->publish, &every) < 0) {
+		serve_stop_workers(s);
+		snprintf(err, errlen, "cannot start a server thread: no state timer");
 		return -ENOMEM;
 	}
+	log_info(s->env.log, "%d server threads", c->server_threads);
 	return 0;
 }
 
@@ -295,12 +198,15 @@ int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t e
 		snprintf(err, errlen, "more than %d allow and deny rules", ACL_MAX_RULES);
 		first_err = -ENOSPC;
 	}
-	s->deny_kod = c->deny_kod;
-	if (serve_build_ratelimit(s, c) < 0 && !first_err) {
+	if (serve_lane_configure(&s->lane, c) < 0 && !first_err) {
 		snprintf(err, errlen, "out of memory for the ratelimit table (%ld clients)",
 		         c->ratelimit.clients);
 		first_err = -ENOMEM;
 	}
+	serve_stop_workers(s);
+	if (s->reuseport != (c->server_threads > 1))
+		serve_close_all(s); /* reopened with or without SO_REUSEPORT */
+	s->reuseport = c->server_threads > 1;
 	bool used[SERVE_MAX_LISTEN] = {false};
 	for (size_t i = 0; i < c->n_listen; i++) {
 		int j = serve_find(s, &c->listen[i]);
@@ -328,7 +234,8 @@ int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t e
 	s->n_socks = n;
 	if (n > 0 && c->n_allow == 0)
 		log_warning(s->env.log, "listening, but no allow rule: every client is refused");
-	return first_err;
+	int r = serve_start_workers(s, c, err, errlen);
+	return first_err ? first_err : r;
 }
 
 int serve_new(const struct serve_env *env, const struct conf *c, struct serve **ret, char *err,
@@ -340,8 +247,7 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
 		return -ENOMEM;
 	}
 	s->env = *env;
-	s->batch = calloc(1, sizeof(*s->batch));
-	if (!s->batch) {
+	if (serve_lane_init(&s->lane, env->clock, &s->acl) < 0) {
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -359,16 +265,30 @@ void serve_free(struct serve *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n_socks; i++)
-		serve_close(s->socks[i]);
-	ratelimit_free(s->rl);
-	free(s->batch);
+	serve_stop_workers(s);
+	serve_close_all(s);
+	serve_lane_fini(&s->lane);
 	free(s);
+}
+
+void serve_counters_add(struct serve_counters *sum, const struct serve_counters *c)
+{
+	sum->received += c->received;
+	sum->answered += c->answered;
+	sum->denied += c->denied;
+	sum->limited += c->limited;
+	sum->kod_sent += c->kod_sent;
+	sum->malformed += c->malformed;
+	sum->not_client += c->not_client;
+	sum->send_errors += c->send_errors;
 }
 
 void serve_get_counters(const struct serve *s, struct serve_counters *out)
 {
-	*out = s->cnt;
+	*out = s->lane.cnt;
+	serve_counters_add(out, &s->retired);
+	if (s->workers)
+		serve_workers_add_counters(s->workers, out);
 }
 
 size_t serve_listening(const struct serve *s)

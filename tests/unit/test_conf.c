@@ -88,6 +88,7 @@ static bool conf_eq(const struct conf *a, const struct conf *b, bool with_includ
 	       a->makestep_threshold == b->makestep_threshold &&
 	       a->makestep_limit == b->makestep_limit && a->panic_threshold == b->panic_threshold &&
 	       a->local_stratum == b->local_stratum && a->deny_kod == b->deny_kod &&
+	       a->server_threads == b->server_threads &&
 	       conf_ratelimit_equal(&a->ratelimit, &b->ratelimit) &&
 	       prefix_eq(a->allow, b->allow, a->n_allow) &&
 	       prefix_eq(a->deny, b->deny, a->n_deny) &&
@@ -134,6 +135,7 @@ static const char *full_text =
         "panic = 0\n"
         "local_stratum = 10\n"
         "deny_kod = true\n"
+        "server_threads = 2\n"
         "ratelimit { interval = 3  burst = 8  leak = 0  kod = false  ipv4_prefix = 24\n"
         "            ipv6_prefix = 56  clients = 1024 }\n"
         "allow = { \"127.0.0.1\", \"192.168.0.0/16\", \"2001:db8::/32\" }\n"
@@ -154,6 +156,7 @@ START_TEST(test_defaults)
 	ck_assert(c->panic_threshold == 1000.0);
 	ck_assert_int_eq(c->local_stratum, 0);
 	ck_assert(!c->deny_kod);
+	ck_assert_int_eq(c->server_threads, 1);
 	ck_assert(!c->ratelimit.enabled);
 	conf_free(c);
 	c = load("ratelimit {}\n" NOINC); /* an empty section: on, with the defaults */
@@ -211,6 +214,7 @@ START_TEST(test_full)
 	ck_assert(c->panic_threshold == 0);
 	ck_assert_int_eq(c->local_stratum, 10);
 	ck_assert(c->deny_kod);
+	ck_assert_int_eq(c->server_threads, 2);
 	ck_assert(c->ratelimit.enabled && !c->ratelimit.kod);
 	ck_assert_int_eq(c->ratelimit.interval, 3);
 	ck_assert_int_eq(c->ratelimit.burst, 8);
@@ -302,6 +306,8 @@ START_TEST(test_errors)
 	expect_error("ratelimit { ipv6_prefix = 129 }\n", 1, "out of range 0..128");
 	expect_error("ratelimit { clients = 10 }\n", 1, "clients 10 out of range 64..4194304");
 	expect_error("ratelimit { kod = maybe }\n", 1, "kod: expected true or false");
+	expect_error("server_threads = 0\n", 1, "server_threads 0 out of range 1..16");
+	expect_error("server_threads = 17\n", 1, "server_threads 17 out of range 1..16");
 	expect_error("deny_kod = 3\n", 1, "deny_kod: expected true or false");
 	expect_error("ratelimit { bogus = 1 }\n", 1, "bogus");
 	expect_error("server \"a\" {\n minpoll = 18\n}\n", 2, "out of range 1..17");

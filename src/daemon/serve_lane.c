@@ -1,0 +1,198 @@
+/* serve_lane: answering a batch of requests. See serve_lane.h. */
+#include "config.h"
+
+#include "daemon/serve_lane.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "clock/clock.h"
+#include "common/udpbatch.h"
+#include "core/acl.h"
+#include "core/packet.h"
+#include "core/ratelimit.h"
+
+#define NTP_XMT_OFFSET 40
+
+/* What one batch shares: the server state and clock readings taken once for all of it. */
+struct serve_round {
+	struct server_state st;
+	struct timespec rt; /* realtime after the receive: fallback receive timestamp */
+	int64_t mono_ns;
+	bool patch[UDPB_MAX]; /* queued reply k gets the transmit timestamp at flush */
+};
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* Queue out[0..len) to the sender of datagram i; patch: write the transmit time at flush. */
+static void serve_queue(struct serve_lane *s, struct serve_round *r, int i, const uint8_t *out,
+                        size_t len, bool patch)
+{
+	uint8_t *slot = udpb_queue(s->batch, i, len);
+	if (!slot) {
+		s->cnt.send_errors++;
+		return;
+	}
+	memcpy(slot, out, len);
+	r->patch[s->batch->n_tx - 1] = patch;
+}
+
+static void serve_kiss(struct serve_lane *s, struct serve_round *r, int i, uint32_t code)
+{
+	uint8_t out[NTP_HEADER_LEN];
+	size_t len = 0;
+	if (server_kiss(code, udpb_data(s->batch, i), udpb_len(s->batch, i), out, &len) !=
+	    SERVER_REPLY) {
+		s->cnt.malformed++;
+		return;
+	}
+	s->cnt.kod_sent++;
+	serve_queue(s, r, i, out, len, false);
+}
+
+static const uint8_t *serve_addr_bytes(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+	return (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+}
+
+/* Access list, then rate limit, then the answer. */
+static void serve_one(struct serve_lane *s, struct serve_round *r, int i)
+{
+	const struct sockaddr_storage *from = udpb_from(s->batch, i);
+	const uint8_t *addr = serve_addr_bytes(from);
+	enum ratelimit_verdict rv = RATELIMIT_PASS;
+	bool allowed = acl_allows(s->acl, from->ss_family, addr);
+
+	if (!allowed)
+		s->cnt.denied++;
+	if (!allowed && !s->deny_kod)
+		return; /* the cheapest drop: no table entry for what we never answer */
+	if (s->rl)
+		rv = ratelimit_check(s->rl, from->ss_family, addr, r->mono_ns);
+	if (!allowed) {
+		if (rv != RATELIMIT_DROP)
+			serve_kiss(s, r, i, SERVER_KISS_DENY);
+		return;
+	}
+	if (rv != RATELIMIT_PASS)
+		s->cnt.limited++;
+	if (rv == RATELIMIT_DROP)
+		return;
+	if (rv == RATELIMIT_LEAK && s->rl_conf.kod) {
+		serve_kiss(s, r, i, SERVER_KISS_RATE);
+		return;
+	}
+	struct timespec rx = r->rt;
+	(void)udpb_rx_time(s->batch, i, &rx);
+	uint8_t out[NTP_HEADER_LEN];
+	size_t out_len = 0;
+	ntp_ts_t rx_ts = ntp_ts_from_timespec(&rx);
+	enum server_verdict v = server_respond(&r->st, udpb_data(s->batch, i),
+	                                       udpb_len(s->batch, i), rx_ts, rx_ts, out, &out_len);
+	if (v == SERVER_MALFORMED)
+		s->cnt.malformed++;
+	else if (v == SERVER_NOT_CLIENT)
+		s->cnt.not_client++;
+	else
+		serve_queue(s, r, i, out, out_len, true);
+}
+
+/* Answer the n datagrams received: the replies go out together, each stamped with one
+ * transmit time read just before the send. */
+static void serve_batch(struct serve_lane *s, int fd, int n, serve_state_fn get_state, void *arg)
+{
+	struct serve_round r;
+	struct timespec mono, tx;
+
+	get_state(arg, &r.st);
+	clock_realtime(s->clock, &r.rt);
+	clock_monotonic(s->clock, &mono);
+	r.mono_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	for (int i = 0; i < n; i++) {
+		s->cnt.received++;
+		if (udpb_truncated(s->batch, i))
+			s->cnt.malformed++;
+		else
+			serve_one(s, &r, i);
+	}
+	int queued = s->batch->n_tx;
+	if (!queued)
+		return;
+	clock_realtime(s->clock, &tx);
+	ntp_ts_t xmt = ntp_ts_from_timespec(&tx);
+	for (int k = 0; k < queued; k++)
+		if (r.patch[k])
+			put_be64(s->batch->tx_buf[k] + NTP_XMT_OFFSET, xmt);
+	int sent = udpb_flush(fd, s->batch, &s->cnt.send_errors);
+	s->cnt.answered += (unsigned long)sent;
+}
+
+void serve_lane_drain(struct serve_lane *s, int fd, serve_state_fn get_state, void *arg)
+{
+	for (int round = 0; round < SERVE_LANE_ROUNDS; round++) {
+		int n = udpb_recv(fd, s->batch, UDPB_MAX);
+		if (n <= 0)
+			return; /* drained; errors (ICMP reports) are not ours to fix */
+		serve_batch(s, fd, n, get_state, arg);
+		if (n < UDPB_MAX)
+			return;
+	}
+}
+
+int serve_lane_init(struct serve_lane *l, struct clock *clock, const struct acl *acl)
+{
+	memset(l, 0, sizeof(*l));
+	l->clock = clock;
+	l->acl = acl;
+	l->batch = calloc(1, sizeof(*l->batch));
+	return l->batch ? 0 : -ENOMEM;
+}
+
+void serve_lane_fini(struct serve_lane *l)
+{
+	ratelimit_free(l->rl);
+	free(l->batch);
+	l->rl = NULL;
+	l->batch = NULL;
+}
+
+/* A new table when the ratelimit section changed (the counts of an unchanged one stay). */
+int serve_lane_configure(struct serve_lane *s, const struct conf *c)
+{
+	const struct conf_ratelimit *n = &c->ratelimit;
+	s->deny_kod = c->deny_kod;
+	if (conf_ratelimit_equal(n, &s->rl_conf) && (s->rl || !n->enabled))
+		return 0;
+	ratelimit_free(s->rl);
+	s->rl = NULL;
+	s->rl_conf = *n;
+	if (!n->enabled)
+		return 0;
+	struct ratelimit_config rc = {.interval = n->interval,
+	                              .burst = n->burst,
+	                              .leak = n->leak,
+	                              .kod = n->kod,
+	                              .prefix4 = n->ipv4_prefix,
+	                              .prefix6 = n->ipv6_prefix,
+	                              .clients = (size_t)n->clients};
+	uint64_t key = 0;
+	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
+		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
+	s->rl = ratelimit_new(&rc, key);
+	if (!s->rl) {
+		s->rl_conf.enabled = false;
+		return -ENOMEM;
+	}
+	return 0;
+}

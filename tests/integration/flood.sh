@@ -1,0 +1,79 @@
+#!/bin/bash
+# A bounded flood on loopback: stratad -x (synchronised to chronyd -x, serving with a
+# ratelimit section) takes 4 s of 100k requests/s from 127.0.0.2 (bench/ntpload; issue 7's
+# load case, shortened from 10 s to keep the suite fast), while a well-behaved client on 127.0.0.1 polls 5 times a second. The good
+# client gets every answer (loss < 1 %), the flooding address gets at most its bucket plus
+# one KoD RATE in leak, stratad keeps taking samples from its upstream and stays
+# synchronised, and its counters show the drop. A denied address with deny_kod gets only
+# KoD DENY. Then the same with two server threads (SO_REUSEPORT).
+. "$(dirname "$0")/lib.sh"
+[ -x "$STRATAD" ] || fail "$STRATAD not built"
+NTPLOAD="$top_builddir/bench/ntpload"
+[ -x "$NTPLOAD" ] || fail "$NTPLOAD not built"
+need chronyd
+
+kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+P0=$(pick_port); start_chronyd "$P0" 1
+
+run_case() { # NAME THREADS
+	local name=$1 threads=$2 port
+	port=$(pick_port)
+	cat >"$T/$name.conf" <<CONF
+server "127.0.0.1" { port = $P0  iburst = true  minpoll = 1  maxpoll = 1 }
+listen = { "127.0.0.1:$port" }
+allow = { "127.0.0.0/8" }
+deny = { "127.0.0.3" }
+deny_kod = true
+ratelimit { interval = -3  burst = 16  leak = 8 }
+server_threads = $threads
+driftfile = ""
+include_dir = ""
+CONF
+	start_stratad "$T/$name.log" -d -c "$T/$name.conf"
+	local pid=$STRATAD_PID
+	expect_line 20 "$T/$name.log" "synchronised to 127\.0\.0\.1:$P0, stratum 2" "$name: synchronised"
+	wait_for 5 udp_port_open "$port" || fail "$name: not listening on $port"
+	local samples0 flood good denied
+	samples0=$(grep -c "sample from 127\.0\.0\.1:$P0" "$T/$name.log")
+	"$NTPLOAD" -p "$port" -b 127.0.0.2 -m rate -r 100000 -d 4 >"$T/$name.flood" &
+	local fpid=$!
+	STARTED_PIDS="$STARTED_PIDS $fpid"
+	good=$("$NTPLOAD" -p "$port" -b 127.0.0.1 -m rate -r 5 -d 4)
+	wait "$fpid"
+	flood=$(cat "$T/$name.flood")
+	denied=$("$NTPLOAD" -p "$port" -b 127.0.0.3 -m rate -r 5 -d 1)
+	echo "  good client:   $good"
+	echo "  flood:         $flood"
+	echo "  denied client: $denied"
+	local gs gv fs fv fk
+	gs=$(kv sent "$good"); gv=$(kv valid "$good")
+	fs=$(kv sent "$flood"); fv=$(kv valid "$flood"); fk=$(kv kod "$flood")
+	[ "$gs" -ge 19 ] && [ $((gv * 100)) -ge $((gs * 99)) ] ||
+		fail "$name: the good client lost answers during the flood ($gv of $gs)"
+	pass "$name: good client answered $gv of $gs during the flood"
+	[ "$fs" -ge 300000 ] || fail "$name: the flood sent only $fs requests"
+	# Bucket (16 per thread) plus 8/s over ~4.1 s, per thread the flood reaches.
+	[ "$fv" -le $(( (16 + 40) * threads )) ] || fail "$name: the flood got $fv answers"
+	[ "$fk" -ge $(( fs / 8 / 4 )) ] || fail "$name: only $fk KoD RATE for $fs requests"
+	pass "$name: flood of $fs requests got $fv answers and $fk KoD RATE"
+	[ "$(kv kod "$denied")" -ge 4 ] && [ "$(kv valid "$denied")" -eq 0 ] ||
+		fail "$name: the denied client was not answered KoD DENY only: $denied"
+	pass "$name: denied client got $(kv kod "$denied") KoD DENY and no time"
+	local samples1
+	samples1=$(grep -c "sample from 127\.0\.0\.1:$P0" "$T/$name.log")
+	[ $((samples1 - samples0)) -ge 2 ] || fail "$name: only $((samples1 - samples0)) upstream samples during the flood"
+	grep -q "warning: not synchronised" "$T/$name.log" && { cat "$T/$name.log" >&2; fail "$name: lost synchronisation"; }
+	pass "$name: $((samples1 - samples0)) upstream samples during the flood, still synchronised"
+	kill "$pid"
+	wait_for 5 grep -q "(since start)" "$T/$name.log" || fail "$name: no counters at exit"
+	local line
+	line=$(grep "(since start)" "$T/$name.log" | sed -E 's/^[0-9-]+ [0-9:.]+ info: //')
+	local lim
+	lim=$(sed -n 's/.* \([0-9]*\) rate limited.*/\1/p' <<<"$line")
+	[ "$lim" -ge $((fs / 2)) ] || fail "$name: counters show only $lim rate limited: $line"
+	pass "$name: counters at exit: $line"
+}
+
+run_case one-thread 1
+run_case two-threads 2
