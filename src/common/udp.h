@@ -38,6 +38,8 @@ int udp_client_socket(const struct udp_addr *peer);
  * use is -EADDRINUSE), timestamps enabled. */
 int udp_bound_socket(const struct udp_addr *local);
 
+#define UDP_SERVER_RCVBUF (2 << 20) /* bytes of receive queue asked for server sockets */
+
 /* The same with SO_REUSEPORT when reuseport is set: several sockets of this process (the
  * server threads) then share the address, and the kernel spreads clients over them by
  * address and port. The kernel only groups sockets of the same user, so another user still

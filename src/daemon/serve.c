@@ -271,6 +271,13 @@ void serve_free(struct serve *s)
 	free(s);
 }
 
+void serve_publish(struct serve *s)
+{
+	struct server_state st;
+	if (s && s->workers)
+		serve_main_state(s, &st);
+}
+
 void serve_counters_add(struct serve_counters *sum, const struct serve_counters *c)
 {
 	sum->received += c->received;

@@ -57,6 +57,9 @@ void serve_free(struct serve *s);
  * others are applied). */
 int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t errlen);
 
+/* Hand the current server state to the server threads now (no-op without them). */
+void serve_publish(struct serve *s);
+
 void serve_get_counters(const struct serve *s, struct serve_counters *out);
 void serve_counters_add(struct serve_counters *sum, const struct serve_counters *c);
 size_t serve_listening(const struct serve *s); /* sockets open */

@@ -117,6 +117,8 @@ static void sync_drain(struct sync *s)
 	}
 	sync_report_falsetickers(s);
 	sync_report_status(s);
+	if (s->env.changed)
+		s->env.changed(s->env.changed_arg);
 }
 
 static void sync_on_timer(evutil_socket_t fd, short what, void *arg)

@@ -38,6 +38,10 @@ struct sync_env {
 	struct notify *notify;
 	bool control_clock;     /* false with -x: measure and decide, never touch the clock */
 	bool allow_first_panic; /* -g: one first correction beyond the panic threshold */
+	/* Called after every engine step (sample or timer), when the system state may have
+	 * changed; NULL: none. */
+	void (*changed)(void *arg);
+	void *changed_arg;
 };
 
 /* Returns 0 and sets *ret, or -ENOMEM / -EINVAL. */
