@@ -342,10 +342,15 @@ int main(int argc, char **argv)
 			perror("ntpload: sched_setaffinity");
 	}
 	l.fd = open_socket(addr, port, bind_addr);
-	l.ring = calloc(RING, sizeof(*l.ring));
-	if (l.fd < 0 || !l.ring) {
+	if (l.fd < 0) {
 		fprintf(stderr, "ntpload: cannot open a socket to %s port %d: %s\n", addr, port,
 		        strerror(errno));
+		return 1;
+	}
+	l.ring = calloc(RING, sizeof(*l.ring));
+	if (!l.ring) {
+		fprintf(stderr, "ntpload: out of memory\n");
+		close(l.fd);
 		return 1;
 	}
 	if (getrandom(&l.base, sizeof(l.base), 0) != (ssize_t)sizeof(l.base))
