@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/daemon_cmds.h"
 #include "ctl/query.h"
 
 #define EXIT_USAGE 2
@@ -24,6 +25,17 @@ static const struct command commands[] = {
         {"query", "[--port N] [--count N] [--timeout S] [--json] HOST...",
          "ask NTP servers for the time once and show the offset (needs no daemon)", query_main,
          query_usage},
+        {"status", "[--socket PATH] [--json]",
+         "the daemon's synchronisation state: system peer, stratum, offsets, frequency, root "
+         "delay and dispersion, leap status",
+         status_main, status_usage},
+        {"sources", "[--socket PATH] [--json]",
+         "every source of the daemon: state, stratum, poll, reach, last sample, offset, delay, "
+         "jitter",
+         sources_main, sources_usage},
+        {"serverstats", "[--socket PATH] [--json]",
+         "what the daemon's NTP server did: requests, answers, denied, rate limited, KoD",
+         serverstats_main, serverstats_usage},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

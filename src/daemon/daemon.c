@@ -16,6 +16,7 @@
 #include "daemon/log.h"
 #include "daemon/notify.h"
 #include "daemon/resolve.h"
+#include "daemon/control.h"
 #include "daemon/serve.h"
 #include "daemon/sources.h"
 #include "daemon/sync.h"
@@ -36,6 +37,8 @@ struct daemon {
 	struct sync *sync;
 	struct sources *sources;
 	struct serve *serve;
+	struct control *control;        /* NULL: the control socket could not be opened */
+	double started;                 /* monotonic s */
 	struct serve_counters last_cnt; /* at the previous summary */
 	bool stopping;                  /* teardown started: ignore signals */
 	int exit_status;
@@ -87,6 +90,24 @@ static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
 	daemon_log_clients(d);
 }
 
+/* The control socket; failing to open it is an error in the log, not a reason to stop
+ * serving time. */
+static void daemon_open_control(struct daemon *d)
+{
+	struct control_env env = {.base = d->base,
+	                          .log = d->log,
+	                          .sync = d->sync,
+	                          .serve = &d->serve,
+	                          .clock = d->clock,
+	                          .started = d->started};
+	char why[300];
+
+	control_free(d->control);
+	d->control = NULL;
+	if (control_new(&env, d->conf->control_socket, &d->control, why, sizeof(why)) < 0)
+		log_err(d->log, "control socket disabled: %s", why);
+}
+
 /* --- signals and reload ------------------------------------------------------------------ */
 
 static void daemon_reload(struct daemon *d)
@@ -106,8 +127,11 @@ static void daemon_reload(struct daemon *d)
 		log_err(d->log, "out of memory applying the new configuration");
 	if (serve_reconfigure(d->serve, nc, err, sizeof(err)) < 0)
 		log_err(d->log, "%s", err);
+	bool new_socket = strcmp(nc->control_socket, d->conf->control_socket) != 0;
 	conf_free(d->conf);
 	d->conf = nc;
+	if (new_socket || !d->control)
+		daemon_open_control(d);
 	log_set_level(d->log, daemon_level(d));
 	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s",
 	           sources_configured(d->sources), daemon_plural(sources_configured(d->sources)),
@@ -277,6 +301,7 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 		                   opts->null_clock ? "null" : "system", strerror(-r),
 		                   opts->null_clock ? ""
 		                                    : " (use -x to run without clock control)");
+	d->started = clock_monotonic_s(d->clock);
 	if (daemon_init_loop(d, err, errlen) < 0)
 		return -1;
 	if (resolve_new(d->base, d->log, &d->resolve) < 0 || notify_new(&d->notify) < 0)
@@ -293,6 +318,7 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	char why[256];
 	if (serve_new(&senv, d->conf, &d->serve, why, sizeof(why)) < 0)
 		return daemon_fail(d, err, errlen, "%s", why);
+	daemon_open_control(d);
 	*ret = d;
 	return 0;
 }
@@ -329,6 +355,7 @@ void daemon_free(struct daemon *d)
 		if (c.received)
 			daemon_log_counters(d, &c, &zero, "since start");
 	}
+	control_free(d->control);
 	serve_free(d->serve);
 	sources_free(d->sources);
 	sync_free(d->sync); /* writes the drift file */

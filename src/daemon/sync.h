@@ -57,6 +57,10 @@ int sync_reconfigure(struct sync *s, const struct conf *c);
 int sync_add(struct sync *s, const struct conf_source *cs, const struct udp_addr *addr);
 void sync_remove(struct sync *s, int id);
 
+/* Refid for display: 4 ASCII characters for stratum 0/1 (kiss codes, reference clock names),
+ * dotted IPv4 otherwise. */
+void sync_refid_text(uint32_t refid, unsigned stratum, char *buf, size_t len);
+
 /* Display name of a source ("192.0.2.1", "127.0.0.1:12345"); "" for an unknown id. */
 const char *sync_name(const struct sync *s, int id);
 /* 0, or -ENOENT for an unknown id. */

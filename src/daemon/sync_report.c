@@ -46,7 +46,7 @@ static bool sync_refid_is_ascii(uint32_t refid)
 /* Refid for display: 4 ASCII characters for stratum 0/1 (kiss codes, reference clock
  * names), dotted IPv4 otherwise and for a stratum 1 refid that is not text (chronyd's
  * local clock sends 127.127.1.1). */
-static void sync_refid_str(uint32_t refid, unsigned stratum, char *buf, size_t len)
+void sync_refid_text(uint32_t refid, unsigned stratum, char *buf, size_t len)
 {
 	if (stratum <= 1 && sync_refid_is_ascii(refid)) {
 		char txt[5] = {(char)(refid >> 24), (char)(refid >> 16), (char)(refid >> 8),
@@ -67,7 +67,7 @@ static void sync_debug_sample(struct sync *s, const struct engine_source_info *s
 	if (!kernel_ts)
 		log_debug(s->env.log, "no kernel receive timestamp from %s, clock read instead",
 		          si->name);
-	sync_refid_str(m->refid, m->stratum, refid, sizeof(refid));
+	sync_refid_text(m->refid, m->stratum, refid, sizeof(refid));
 	log_debug(s->env.log,
 	          "sample from %s: offset %+.9f s delay %.9f s disp %.9f s stratum %u refid %s "
 	          "reach %03o",

@@ -1,0 +1,51 @@
+/* control: the daemon's control socket (conf control_socket), read by stratactl.
+ *
+ * A Unix stream socket. Protocol version 1: each request is one line of JSON, an object
+ * {"version": 1, "command": NAME}; each reply is one line of JSON, {"version": 1, "ok":
+ * true, "result": {...}} or {"version": 1, "ok": false, "error": "message"}. Commands (all
+ * read only): "status" (the system state), "sources" (every source), "serverstats" (the
+ * server counters). A line longer than CONTROL_MAX_REQUEST, a line that is not a JSON
+ * object, another version or an unknown command gets an error reply, then the connection
+ * stays open for the next line; a client idle for CONTROL_IDLE_TIMEOUT s is closed; at most
+ * CONTROL_MAX_CLIENTS at once (more are answered "busy" and closed). Replies are queued
+ * without blocking: a slow reader cannot stall the daemon. JSON is jansson's, not ours.
+ *
+ * The socket file is created mode 0660 (the owner and group may talk to the daemon; the
+ * configured group comes with the privilege work of the systemd issue). A stale socket
+ * file is replaced; one a live daemon answers on is left alone and the control socket is
+ * off (the daemon keeps serving time). Ownership: control_new() allocates, control_free()
+ * closes and removes the socket file it created (NULL is a no-op); env pointers must
+ * outlive the control.
+ */
+#ifndef STRATA_DAEMON_CONTROL_H
+#define STRATA_DAEMON_CONTROL_H
+
+#include <stddef.h>
+
+#define CONTROL_PROTOCOL_VERSION 1
+#define CONTROL_MAX_REQUEST 4096
+#define CONTROL_MAX_CLIENTS 32
+#define CONTROL_IDLE_TIMEOUT 10
+
+struct clock;
+struct event_base;
+struct log;
+struct sync;
+struct serve;
+struct control;
+
+struct control_env {
+	struct event_base *base;
+	struct log *log;
+	struct sync *sync;
+	struct serve **serve; /* the daemon's pointer to its server (may be NULL) */
+	struct clock *clock;  /* monotonic readings: uptime, age of the last samples */
+	double started;       /* monotonic s at start */
+};
+
+/* Listen on path. 0, or a negative errno with the reason in err. */
+int control_new(const struct control_env *env, const char *path, struct control **ret, char *err,
+                size_t errlen);
+void control_free(struct control *c);
+
+#endif

@@ -1,0 +1,21 @@
+/* control_json: the requests and replies of the control protocol (control.h), as jansson
+ * values. Field names are the stable, documented schema of stratactl --json (stratactl(1)):
+ * seconds for times and offsets (positive offset = the servers are ahead of the local
+ * clock), ppm for frequencies, Unix seconds for wall-clock times.
+ */
+#ifndef STRATA_DAEMON_CONTROL_JSON_H
+#define STRATA_DAEMON_CONTROL_JSON_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "daemon/control.h"
+
+/* The reply to one request line (len bytes, not NUL-terminated beyond len). Never NULL
+ * unless out of memory. */
+json_t *control_json_handle(const struct control_env *env, const char *line, size_t len);
+
+/* {"version": 1, "ok": false, "error": msg} */
+json_t *control_json_error(const char *msg);
+
+#endif
