@@ -39,18 +39,28 @@ static void fill_state(const struct server_state *st, ntp_ts_t rx, struct ntp_pa
 	rep->root_disp = ntp_short_from_double(disp);
 }
 
+/* Parse a client request and start its reply: version and poll echoed, server mode. */
+static enum server_verdict reply_start(const uint8_t *req, size_t len, struct ntp_packet *q,
+                                       struct ntp_packet *rep)
+{
+	if (ntp_packet_parse(req, len, q) != NTP_PARSE_OK)
+		return SERVER_MALFORMED;
+	if (q->mode != NTP_MODE_CLIENT)
+		return SERVER_NOT_CLIENT;
+	memset(rep, 0, sizeof(*rep));
+	rep->version = q->version;
+	rep->mode = NTP_MODE_SERVER;
+	rep->poll = q->poll;
+	return SERVER_REPLY;
+}
+
 enum server_verdict server_respond(const struct server_state *st, const uint8_t *req, size_t len,
                                    ntp_ts_t rx, ntp_ts_t tx, uint8_t *out, size_t *out_len)
 {
 	struct ntp_packet q, rep;
-	if (ntp_packet_parse(req, len, &q) != NTP_PARSE_OK)
-		return SERVER_MALFORMED;
-	if (q.mode != NTP_MODE_CLIENT)
-		return SERVER_NOT_CLIENT;
-	memset(&rep, 0, sizeof(rep));
-	rep.version = q.version;
-	rep.mode = NTP_MODE_SERVER;
-	rep.poll = q.poll;
+	enum server_verdict v = reply_start(req, len, &q, &rep);
+	if (v != SERVER_REPLY)
+		return v;
 	rep.precision = st->precision;
 	fill_state(st, rx, &rep);
 	rep.org = q.xmt;
@@ -64,15 +74,10 @@ enum server_verdict server_kiss(uint32_t code, const uint8_t *req, size_t len, u
                                 size_t *out_len)
 {
 	struct ntp_packet q, rep;
-	if (ntp_packet_parse(req, len, &q) != NTP_PARSE_OK)
-		return SERVER_MALFORMED;
-	if (q.mode != NTP_MODE_CLIENT)
-		return SERVER_NOT_CLIENT;
-	memset(&rep, 0, sizeof(rep));
+	enum server_verdict v = reply_start(req, len, &q, &rep);
+	if (v != SERVER_REPLY)
+		return v;
 	rep.leap = NTP_LEAP_ALARM;
-	rep.version = q.version;
-	rep.mode = NTP_MODE_SERVER;
-	rep.poll = q.poll;
 	rep.precision = q.precision;
 	rep.refid = code;
 	rep.org = q.xmt;
