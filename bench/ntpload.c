@@ -367,7 +367,8 @@ int main(int argc, char **argv)
 	wait_readable(&l, 50000000);
 	drain(&l);
 	double secs = (double)(now_ns() - start) / 1e9;
-	qsort(l.lat, l.n_lat, sizeof(double), cmp_double);
+	if (l.n_lat)
+		qsort(l.lat, l.n_lat, sizeof(double), cmp_double);
 	uint64_t answered = l.valid + l.kod;
 	printf("mode=%s sent=%llu valid=%llu kod=%llu invalid=%llu send_errors=%llu "
 	       "replies_per_s=%.0f loss=%.4f p50_us=%.1f p99_us=%.1f seconds=%.2f\n",

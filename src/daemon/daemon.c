@@ -356,7 +356,9 @@ void daemon_free(struct daemon *d)
 			daemon_log_counters(d, &c, &zero, "since start");
 	}
 	control_free(d->control);
+	d->control = NULL;
 	serve_free(d->serve);
+	d->serve = NULL; /* sync_free below may still report a change */
 	sources_free(d->sources);
 	sync_free(d->sync); /* writes the drift file */
 	if (d->summary)
