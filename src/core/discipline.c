@@ -34,6 +34,18 @@ enum discipline_decision discipline_decide(const struct discipline_config *cfg,
 	return DISCIPLINE_SLEW;
 }
 
+enum discipline_decision discipline_next(const struct discipline *d, double offset)
+{
+	if (!isfinite(offset))
+		return DISCIPLINE_REFUSE;
+	bool insane = d->cfg.panic_threshold > 0 && fabs(offset) > d->cfg.panic_threshold;
+	if (insane && d->insane_armed)
+		return DISCIPLINE_STEP;
+	enum discipline_decision dec =
+	        discipline_decide(&d->cfg, d->updates, d->panic_used, offset);
+	return dec == DISCIPLINE_SLEW && d->step_armed ? DISCIPLINE_STEP : dec;
+}
+
 double discipline_correction(const struct discipline *d, double t)
 {
 	double l = t - d->corr_local;
@@ -58,11 +70,15 @@ void discipline_update(struct discipline *d, double t, double offset, bool freq_
                        struct discipline_out *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->decision = discipline_decide(&d->cfg, d->updates, d->panic_used, offset);
+	out->decision = discipline_next(d, offset);
 	if (out->decision == DISCIPLINE_REFUSE)
 		return;
-	if (fabs(offset) > d->cfg.panic_threshold && d->cfg.panic_threshold > 0)
+	if (fabs(offset) > d->cfg.panic_threshold && d->cfg.panic_threshold > 0) {
 		d->panic_used = true;
+		d->insane_armed = false;
+	}
+	if (out->decision == DISCIPLINE_STEP)
+		d->step_armed = false;
 	d->updates++;
 	if (freq_valid && isfinite(freq))
 		d->drift = clamp(freq, d->cfg.max_freq);

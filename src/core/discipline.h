@@ -49,7 +49,9 @@ struct discipline {
 	double slew_end;   /* local time the slew part ends, INFINITY if none */
 	unsigned long updates;
 	unsigned long steps;
-	bool panic_used; /* the one allowed panic correction is spent */
+	bool panic_used;   /* the one allowed panic correction is spent */
+	bool step_armed;   /* operator's makestep: the next update steps, whatever the offset */
+	bool insane_armed; /* operator's accept: the next update may exceed the panic threshold */
 	bool started;
 };
 
@@ -58,6 +60,11 @@ void discipline_init(struct discipline *d, const struct discipline_config *cfg, 
 /* The pure policy: what to do with offset after `updates` clock updates. */
 enum discipline_decision discipline_decide(const struct discipline_config *cfg,
                                            unsigned long updates, bool panic_used, double offset);
+
+/* The decision for offset now: discipline_decide with the operator's one-shot overrides
+ * (step_armed turns any finite offset into a STEP; insane_armed lets one offset beyond the
+ * panic threshold through). discipline_update clears an override once it has been used. */
+enum discipline_decision discipline_next(const struct discipline *d, double offset);
 
 /* C at local time t (t >= corr_local), s. */
 double discipline_correction(const struct discipline *d, double t);

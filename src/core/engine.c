@@ -55,6 +55,9 @@ int engine_new(const struct engine_config *cfg, struct engine **ret)
 	e->last_step_mono = -INFINITY;
 	e->last_panic_log = -INFINITY;
 	e->first_answer_mono = NAN;
+	e->last_update_mono = NAN;
+	e->sys.residual_freq = NAN;
+	e->sys.update_interval = NAN;
 	e->leap_done_until = -INFINITY;
 	e->sys.system_peer = -1;
 	e->sys.stratum = NTP_MAX_STRATUM;
@@ -188,6 +191,38 @@ void engine_remove_source(struct engine *e, int id)
 		e->sys.system_peer = -1;
 }
 
+static double rand01(struct engine *e)
+{
+	return (double)(e->cfg.rng(e->cfg.rng_ctx) >> 11) * 0x1p-53;
+}
+
+int engine_burst(struct engine *e, double now_mono, int count)
+{
+	int n = 0;
+	count = count < 1 ? 1 : count > SOURCE_IBURST_COUNT ? SOURCE_IBURST_COUNT : count;
+	for (int i = 0; i < ENGINE_MAX_SOURCES; i++) {
+		if (!e->srcs[i].used || !isfinite(source_next_poll(e->srcs[i].src)))
+			continue;
+		source_burst(e->srcs[i].src, now_mono, rand01(e) * 0.1, count);
+		n++;
+	}
+	engine_queue_log(e, 2, "burst: %d source%s will send %d request%s each", n,
+	                 n == 1 ? "" : "s", count, count == 1 ? "" : "s");
+	return n;
+}
+
+int engine_makestep(struct engine *e, bool accept_insane)
+{
+	if (!e->cfg.control_clock)
+		return -EPERM;
+	e->disc.step_armed = true;
+	if (accept_insane)
+		e->disc.insane_armed = true;
+	engine_queue_log(e, 2, "makestep: the next clock update steps the clock%s",
+	                 accept_insane ? ", even beyond the panic threshold" : "");
+	return 0;
+}
+
 double engine_next_timer(const struct engine *e)
 {
 	double t = e->next_status;
@@ -200,11 +235,6 @@ double engine_next_timer(const struct engine *e)
 		t = fmin(t, e->last_input_mono + (dt > 0 ? dt : 0));
 	}
 	return fmin(t, engine_leap_timer(e));
-}
-
-static double rand01(struct engine *e)
-{
-	return (double)(e->cfg.rng(e->cfg.rng_ctx) >> 11) * 0x1p-53;
 }
 
 static void poll_sources(struct engine *e, double now_mono, ntp_ts_t now_real)
@@ -347,6 +377,9 @@ int engine_get_source(const struct engine *e, int id, struct engine_source_info 
 	out->jitter = fe->jitter;
 	out->root_distance = s->root_distance;
 	out->freq = fe->freq_valid ? fe->freq * 1e6 : 0.0;
+	out->freq_sd = fe->freq_valid ? fe->freq_sd * 1e6 : NAN;
+	out->offset_sd = fe->valid ? fe->offset_sd : NAN;
+	out->span = fe->valid ? fe->span : 0.0;
 	out->n_samples = fe->n;
 	return 0;
 }

@@ -112,6 +112,17 @@ int engine_add_source(struct engine *e, const struct source_config *cfg, const c
                       uint32_t refid, double now_mono);
 void engine_remove_source(struct engine *e, int id);
 
+/* Operator's burst: every polling source sends count requests (1..SOURCE_IBURST_COUNT)
+ * SOURCE_BURST_SPACING s apart, starting within the next 0.1 s. Returns the number of
+ * sources that will burst. */
+int engine_burst(struct engine *e, double now_mono, int count);
+
+/* Operator's makestep: the next clock update steps the clock by the whole offset, whatever
+ * the makestep threshold and limit; with accept_insane it may also go beyond the panic
+ * threshold, once (the way to accept an "insane" offset the engine refused). Logged.
+ * -EPERM when the engine does not control the clock (nothing to step). */
+int engine_makestep(struct engine *e, bool accept_insane);
+
 /* Earliest monotonic time at which engine_tick must be called (INFINITY if never). */
 double engine_next_timer(const struct engine *e);
 
@@ -137,6 +148,9 @@ struct engine_system {
 	double rms_offset;      /* s, RMS of recent combined offsets */
 	double frequency;       /* ppm, current frequency correction (drift) */
 	double freq_error;      /* ppm, estimated error of that frequency (skew) */
+	double residual_freq;   /* ppm, the last update's estimate minus the correction it
+	                         * replaced (what the update changed); NAN before one */
+	double update_interval; /* s between the last two clock updates; NAN before two */
 	double root_delay;      /* s, through the system peer */
 	double root_disp;       /* s, through the system peer, aged to the last update */
 	double error_bound;     /* s, root_delay / 2 + root_disp at the last update */
@@ -155,6 +169,9 @@ struct engine_source_info {
 	double jitter;             /* s */
 	double root_distance;      /* s */
 	double freq;               /* ppm, source's frequency relative to the local clock */
+	double freq_sd;            /* ppm, standard error of freq (skew); NAN with < 2 samples */
+	double offset_sd;          /* s, standard error of the offset estimate */
+	double span;               /* s, time covered by the filter's samples */
 	int n_samples;             /* samples in the filter */
 };
 

@@ -36,12 +36,13 @@ struct engine {
 	struct discipline disc;
 	ntp_ts_t epoch; /* local realtime origin of the engine's local-time doubles */
 	bool have_epoch;
-	double last_step_mono;  /* monotonic time of the last step, -INFINITY if none */
-	double now_local;       /* local time of the latest input, s since epoch */
-	double last_input_mono; /* monotonic time of the latest input */
-	double next_status;     /* monotonic time of the next status refresh */
-	double last_panic_log;  /* monotonic time of the last "insane time" error */
-	double rms_acc;         /* exponential mean of offset^2 */
+	double last_step_mono;   /* monotonic time of the last step, -INFINITY if none */
+	double now_local;        /* local time of the latest input, s since epoch */
+	double last_input_mono;  /* monotonic time of the latest input */
+	double next_status;      /* monotonic time of the next status refresh */
+	double last_panic_log;   /* monotonic time of the last "insane time" error */
+	double rms_acc;          /* exponential mean of offset^2 */
+	double last_update_mono; /* monotonic time of the last clock update, NAN before */
 	struct engine_system sys;
 	unsigned long refusals;
 	int leap_armed;           /* enum ntp_leap of a leap second due at leap_local, 0 if none */

@@ -262,12 +262,14 @@ void engine_update(struct engine *e, double now_mono)
 	                 "sources, peer n=%d",
 	                 c.offset, c.offset_sd, c.freq * 1e6, c.freq_sd * 1e6, c.n,
 	                 filter_get(&e->srcs[ids[r.system_peer]].filt)->n);
-	enum discipline_decision d =
-	        discipline_decide(&e->disc.cfg, e->disc.updates, e->disc.panic_used, c.offset);
+	enum discipline_decision d = discipline_next(&e->disc, c.offset);
 	if (d == DISCIPLINE_REFUSE) {
 		refuse(e, now_mono, c.offset, ids, &r, n);
 		return;
 	}
+	e->sys.residual_freq = c.freq_valid ? (c.freq - e->disc.drift) * 1e6 : NAN;
+	e->sys.update_interval = now_mono - e->last_update_mono;
+	e->last_update_mono = now_mono;
 	if (e->cfg.control_clock)
 		apply(e, now_mono, &c);
 	else

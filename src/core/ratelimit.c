@@ -1,6 +1,8 @@
 /* ratelimit: GCRA buckets in a set-associative table. See ratelimit.h. */
 #include "core/ratelimit.h"
 
+#include "core/addrkey.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,15 +46,6 @@ static bool config_valid(const struct ratelimit_config *c)
 	       c->clients <= RATELIMIT_MAX_CLIENTS;
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 struct ratelimit *ratelimit_new(const struct ratelimit_config *c, uint64_t key)
 {
 	if (!c || !config_valid(c))
@@ -73,8 +66,8 @@ struct ratelimit *ratelimit_new(const struct ratelimit_config *c, uint64_t key)
 	r->mask = entries / RATELIMIT_WAYS - 1;
 	r->period = c->interval >= 0 ? NS_PER_S << c->interval : NS_PER_S >> -c->interval;
 	r->tau = (int64_t)(c->burst - 1) * r->period;
-	r->k0 = mix(key ^ 0x243f6a8885a308d3ULL);
-	r->k1 = mix(key + 0x13198a2e03707344ULL);
+	r->k0 = addrkey_mix(key ^ 0x243f6a8885a308d3ULL);
+	r->k1 = addrkey_mix(key + 0x13198a2e03707344ULL);
 	return r;
 }
 
@@ -98,18 +91,11 @@ static void mask_bits(uint8_t *a, int n, int len)
 	}
 }
 
-static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 static void group_key(const struct ratelimit *r, int family, const uint8_t *addr, uint64_t k[2])
 {
 	uint8_t a[16];
-	if (family == AF_INET) {
-		memcpy(a, v4mapped, 12);
-		memcpy(a + 12, addr, 4);
-	} else {
-		memcpy(a, addr, 16);
-	}
-	if (memcmp(a, v4mapped, 12) == 0)
+	addrkey_bytes(family, addr, a);
+	if (addrkey_is_v4(a))
 		mask_bits(a + 12, 4, r->cfg.prefix4);
 	else
 		mask_bits(a, 16, r->cfg.prefix6);
@@ -119,7 +105,7 @@ static void group_key(const struct ratelimit *r, int family, const uint8_t *addr
 /* The entry of the group k: found in its set, or the set's longest idle one taken over. */
 static struct rl_entry *lookup(struct ratelimit *r, const uint64_t k[2], int64_t now)
 {
-	size_t set = (size_t)(mix((k[0] ^ r->k0) + mix(k[1] ^ r->k1)) & r->mask);
+	size_t set = (size_t)(addrkey_hash(k, r->k0, r->k1) & r->mask);
 	struct rl_entry *e = &r->e[set * RATELIMIT_WAYS], *victim = e;
 	for (int i = 0; i < RATELIMIT_WAYS; i++) {
 		if (e[i].key[0] == k[0] && e[i].key[1] == k[1])

@@ -95,6 +95,19 @@ void source_start(struct source *src, double now_mono, double rand01)
 	src->next_poll = now_mono + rand01;
 }
 
+void source_burst(struct source *src, double now_mono, double rand01, int count)
+{
+	if (src->state != SOURCE_STATE_ACTIVE)
+		return;
+	if (count < 1)
+		count = 1;
+	if (count > SOURCE_IBURST_COUNT)
+		count = SOURCE_IBURST_COUNT;
+	src->burst_left = count;
+	if (src->next_poll > now_mono + rand01)
+		src->next_poll = now_mono + rand01;
+}
+
 double source_next_poll(const struct source *src)
 {
 	if (src->state != SOURCE_STATE_ACTIVE)

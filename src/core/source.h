@@ -111,6 +111,11 @@ void source_free(struct source *src); /* NULL is a no-op */
  * Before the first source_start, source_next_poll is INFINITY. */
 void source_start(struct source *src, double now_mono, double rand01);
 
+/* Send count requests SOURCE_BURST_SPACING s apart, the first at now_mono + rand01 s (an
+ * operator's "burst"; count 1..SOURCE_IBURST_COUNT, clamped). Does nothing to a source a
+ * KoD DENY stopped. Poll interval, reach and samples are kept. */
+void source_burst(struct source *src, double now_mono, double rand01, int count);
+
 /* Ask for a poll exponent (clamped to minpoll..maxpoll and to any RATE floor). Used by
  * the engine's poll adaptation; takes effect from the next request (the unreach back-off
  * still raises it while the source does not answer). */

@@ -1,4 +1,6 @@
-/* daemon_cmds: stratactl status, sources and serverstats (over the control socket).
+/* daemon_cmds: the stratactl commands that talk to the running stratad over its control
+ * socket: status, sources, sourcestats, serverstats, clients (daemon_cmds.c); reload,
+ * burst, makestep, waitsync (action_cmds.c).
  * Each *_main takes argv from the command name on and returns the exit status: 0, 1 when
  * the daemon cannot be reached or refused the request, 2 for a usage error. */
 #ifndef STRATA_CTL_DAEMON_CMDS_H
@@ -12,5 +14,17 @@ int sources_main(int argc, char **argv);
 void sources_usage(FILE *out);
 int serverstats_main(int argc, char **argv);
 void serverstats_usage(FILE *out);
+int sourcestats_main(int argc, char **argv);
+void sourcestats_usage(FILE *out);
+int clients_main(int argc, char **argv);
+void clients_usage(FILE *out);
+int reload_main(int argc, char **argv);
+void reload_usage(FILE *out);
+int burst_main(int argc, char **argv);
+void burst_usage(FILE *out);
+int makestep_main(int argc, char **argv);
+void makestep_usage(FILE *out);
+int waitsync_main(int argc, char **argv);
+void waitsync_usage(FILE *out);
 
 #endif

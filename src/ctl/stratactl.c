@@ -33,9 +33,26 @@ static const struct command commands[] = {
          "every source of the daemon: state, stratum, poll, reach, last sample, offset, delay, "
          "jitter",
          sources_main, sources_usage},
+        {"sourcestats", "[--socket PATH] [--json]",
+         "each source's samples: count, span, frequency, skew, offset and its error, jitter",
+         sourcestats_main, sourcestats_usage},
         {"serverstats", "[--socket PATH] [--json]",
          "what the daemon's NTP server did: requests, answers, denied, rate limited, KoD",
          serverstats_main, serverstats_usage},
+        {"clients", "[--socket PATH] [--json]",
+         "the busiest NTP clients: address, requests, dropped, KoD, interval, last seen",
+         clients_main, clients_usage},
+        {"waitsync", "[--timeout S] [--max-offset S] [--interval S] [--socket PATH] [--json]",
+         "wait until the daemon is synchronised (within S seconds); for scripts and boot",
+         waitsync_main, waitsync_usage},
+        {"burst", "[--count N] [--socket PATH] [--json]",
+         "make every source send N quick requests now", burst_main, burst_usage},
+        {"makestep", "[--accept-insane] [--socket PATH] [--json]",
+         "make the next clock update step the clock (even an insane offset)", makestep_main,
+         makestep_usage},
+        {"reload", "[--socket PATH] [--json]",
+         "re-read the configuration; unchanged sources keep their state", reload_main,
+         reload_usage},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clientlog.h"
 #include "core/ratelimit.h"
 
 /* "server \"a\": " inside a source section, "makestep: " inside makestep, else "". */
@@ -97,6 +98,9 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_INT_CB("server_threads", 1, CFGF_NONE, conf_cb_int),
         CFG_SEC("ratelimit", NULL, CFGF_NONE),
         CFG_STR("control_socket", CONF_DEFAULT_CONTROL_SOCKET, CFGF_NONE),
+        CFG_STR("control_group", "", CFGF_NONE),
+        CFG_INT("clientlog", CLIENTLOG_DEFAULT_SIZE, CFGF_NONE),
+        CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
         CFG_END(),
@@ -306,6 +310,8 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		conf->local_stratum = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "server_threads")))
 		conf->server_threads = (int)cfg_opt_getnint(o, 0);
+	if ((o = given(c, cfg, "clientlog")))
+		conf->clientlog = (int)cfg_opt_getnint(o, 0);
 	if ((o = given(c, cfg, "deny_kod")))
 		conf->deny_kod = cfg_opt_getnbool(o, 0);
 	if ((o = given(c, cfg, "leapsecmode")))
@@ -316,6 +322,11 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 	if ((o = given(c, cfg, "control_socket")) &&
 	    !set_str(c, &conf->control_socket, cfg_opt_getnstr(o, 0)))
 		return -1;
+	if ((o = given(c, cfg, "control_group")) &&
+	    !set_str(c, &conf->control_group, cfg_opt_getnstr(o, 0)))
+		return -1;
+	if ((o = given(c, cfg, "control_write")))
+		conf->control_write_root = strcmp(cfg_opt_getnstr(o, 0), "root") == 0;
 	if ((o = given(c, cfg, "log_level")))
 		conf->log_level = (enum conf_log_level)conf_log_level_parse(cfg_opt_getnstr(o, 0));
 	if (c->is_main && !set_str(c, &conf->include_dir, cfg_getstr(cfg, "include_dir")))
@@ -543,6 +554,7 @@ static struct conf *conf_new(void)
 	conf->leap_slew = false;
 	conf->log_level = CONF_LOG_INFO;
 	conf->server_threads = 1;
+	conf->clientlog = CLIENTLOG_DEFAULT_SIZE;
 	conf->ratelimit = (struct conf_ratelimit){.interval = RATELIMIT_DEFAULT_INTERVAL,
 	                                          .burst = RATELIMIT_DEFAULT_BURST,
 	                                          .leak = RATELIMIT_DEFAULT_LEAK,

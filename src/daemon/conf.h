@@ -91,8 +91,12 @@ struct conf {
 	size_t n_listen;
 	bool deny_kod;      /* answer denied clients with KoD DENY (default: drop silently) */
 	int server_threads; /* threads answering clients, 1..CONF_MAX_SERVER_THREADS, default 1 */
+	int clientlog;      /* client log entries per server thread; 0 = off, default 4096 */
 	struct conf_ratelimit ratelimit;
 	char *control_socket;          /* default CONF_DEFAULT_CONTROL_SOCKET */
+	char *control_group;           /* group owning the socket (may read); NULL: the daemon's */
+	bool control_write_root;       /* control_write "root": only root and the daemon's user
+	                                * may change things; "group" (default): the group too */
 	enum conf_log_level log_level; /* default info */
 	char *include_dir;             /* NULL: none; every *.conf in it is read in sorted order */
 	char **files;                  /* every file read, main file first */
@@ -111,6 +115,8 @@ int conf_load_string(const char *text, const char *name, struct conf **ret, char
 void conf_free(struct conf *conf);
 
 /* Field by field (the structs have padding). */
+/* Two optional strings (NULL = unset) hold the same text. */
+bool conf_str_same(const char *a, const char *b);
 bool conf_ratelimit_equal(const struct conf_ratelimit *a, const struct conf_ratelimit *b);
 
 /* Print the effective configuration, in the configuration file's own syntax, so that the

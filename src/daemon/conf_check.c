@@ -4,9 +4,11 @@
 #include "daemon/conf_priv.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <string.h>
 
+#include "core/clientlog.h"
 #include "core/ratelimit.h"
 
 struct ctx *conf_ctx_of(cfg_t *cfg)
@@ -198,6 +200,7 @@ static const struct {
         {"ipv4_prefix", 0, 32},
         {"ipv6_prefix", 0, 128},
         {"clients", RATELIMIT_MIN_CLIENTS, RATELIMIT_MAX_CLIENTS},
+        {"clientlog", 0, CLIENTLOG_MAX_SIZE},
 };
 
 /* Integers with a fixed range (int_ranges, by option name). */
@@ -207,6 +210,19 @@ static int v_range(cfg_t *cfg, cfg_opt_t *opt)
 		if (strcmp(opt->name, int_ranges[i].name) == 0)
 			return v_int_range(cfg, opt, int_ranges[i].lo, int_ranges[i].hi);
 	return v_plain(cfg, opt);
+}
+
+static int v_clientlog(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (v_range(cfg, opt) != 0)
+		return -1;
+	long v = cfg_opt_getnint(opt, 0);
+	if (v > 0 && v < CLIENTLOG_MIN_SIZE) {
+		cfg_error(cfg, "clientlog %ld: use 0 (off) or %d..%d entries", v,
+		          CLIENTLOG_MIN_SIZE, CLIENTLOG_MAX_SIZE);
+		return -1;
+	}
+	return 0;
 }
 
 static int v_poll(cfg_t *cfg, cfg_opt_t *opt)
@@ -309,15 +325,45 @@ static int v_maxslewrate(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-static int v_leapsecmode(cfg_t *cfg, cfg_opt_t *opt)
+/* A string option that must be one of choices (NULL-terminated; shown in the error). */
+static int one_of(cfg_t *cfg, cfg_opt_t *opt, const char *const *choices)
 {
-	const char *s;
+	char list[128] = "";
+	size_t len = 0;
 
 	if (!owned(cfg, opt))
 		return -1;
-	s = cfg_opt_getnstr(opt, 0);
-	if (!s || (strcmp(s, "system") != 0 && strcmp(s, "slew") != 0)) {
-		cfg_error(cfg, "unknown leapsecmode \"%s\" (system, slew)", s ? s : "");
+	const char *s = cfg_opt_getnstr(opt, 0);
+	for (size_t i = 0; choices[i]; i++) {
+		if (s && strcmp(s, choices[i]) == 0)
+			return 0;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+		                        choices[i]);
+	}
+	cfg_error(cfg, "unknown %s \"%s\" (%s)", opt->name, s ? s : "", list);
+	return -1;
+}
+
+static int v_leapsecmode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const modes[] = {"system", "slew", NULL};
+	return one_of(cfg, opt, modes);
+}
+
+static int v_control_write(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const who[] = {"group", "root", NULL};
+	return one_of(cfg, opt, who);
+}
+
+/* A group name that exists (getgrnam), or "" for none. */
+static int v_group(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!owned(cfg, opt))
+		return -1;
+	const char *s = cfg_opt_getnstr(opt, 0);
+	if (s && *s && !getgrnam(s)) {
+		cfg_error(cfg, "%s: no such group \"%s\"", opt->name, s);
 		return -1;
 	}
 	return 0;
@@ -390,6 +436,8 @@ static const struct {
         {"deny", v_prefix},
         {"listen", v_listen},
         {"control_socket", v_socket},
+        {"control_group", v_group},
+        {"control_write", v_control_write},
         {"log_level", v_log_level},
         {"include_dir", v_include_dir},
         {"maxslewrate", v_maxslewrate},
@@ -397,6 +445,7 @@ static const struct {
         {"local_stratum", v_range},
         {"deny_kod", v_plain},
         {"server_threads", v_range},
+        {"clientlog", v_clientlog},
         {"ratelimit", v_plain},
         {"ratelimit|interval", v_range},
         {"ratelimit|burst", v_range},

@@ -143,8 +143,11 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_listen(out, conf->listen, conf->n_listen);
 	fprintf(out, "deny_kod = %s\n", conf->deny_kod ? "true" : "false");
 	fprintf(out, "server_threads = %d\n", conf->server_threads);
+	fprintf(out, "clientlog = %d\n", conf->clientlog);
 	print_ratelimit(out, &conf->ratelimit);
 	print_str(out, "control_socket", conf->control_socket);
+	print_str(out, "control_group", conf->control_group);
+	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
 	print_str(out, "log_level", conf_log_level_str(conf->log_level));
 	print_include_dir(out, conf);
 }
@@ -173,8 +176,14 @@ void conf_free(struct conf *conf)
 	free(conf->driftfile);
 	free(conf->leapseclist);
 	free(conf->control_socket);
+	free(conf->control_group);
 	free(conf->include_dir);
 	free(conf);
+}
+
+bool conf_str_same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 bool conf_ratelimit_equal(const struct conf_ratelimit *a, const struct conf_ratelimit *b)

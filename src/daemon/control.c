@@ -4,6 +4,8 @@
 #include "daemon/control.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -34,7 +36,8 @@ struct control_client {
 	struct control *owner;
 	struct control_client *next, **pprev;
 	struct bufferevent *bev;
-	bool closing; /* free once the reply is written */
+	bool closing;   /* free once the reply is written */
+	bool may_write; /* the peer may run the changing commands */
 };
 
 static void client_free(struct control_client *cl)
@@ -71,9 +74,10 @@ static void client_on_read(struct bufferevent *bev, void *arg)
 	size_t n;
 
 	while (!cl->closing && (line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF))) {
-		json_t *reply = n > CONTROL_MAX_REQUEST
-		                        ? control_json_error("request longer than 4096 bytes")
-		                        : control_json_handle(&cl->owner->env, line, n);
+		json_t *reply =
+		        n > CONTROL_MAX_REQUEST
+		                ? control_json_error("request longer than 4096 bytes")
+		                : control_json_handle(&cl->owner->env, cl->may_write, line, n);
 		free(line);
 		client_reply(cl, reply);
 	}
@@ -102,6 +106,41 @@ static void client_on_event(struct bufferevent *bev, short what, void *arg)
 	client_free(arg);
 }
 
+/* True if uid is a member of gid (primary or supplementary group). */
+static bool user_in_group(uid_t uid, gid_t primary, gid_t gid)
+{
+	if (primary == gid)
+		return true;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t groups[256];
+	int n = (int)(sizeof(groups) / sizeof(groups[0]));
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res ||
+	    getgrouplist(pw.pw_name, primary, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* May the peer on fd change things? Root, our own user, or (unless write_root_only) a
+ * member of the socket's group. */
+static bool peer_may_write(const struct control *c, int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	struct stat st;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return false;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return true;
+	if (c->env.write_root_only || stat(c->path, &st) < 0)
+		return false;
+	return user_in_group(cr.uid, cr.gid, st.st_gid);
+}
+
 static void control_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                               int len, void *arg)
 {
@@ -127,6 +166,7 @@ static void control_on_accept(struct evconnlistener *l, evutil_socket_t fd, stru
 		return;
 	}
 	cl->owner = c;
+	cl->may_write = peer_may_write(c, fd);
 	cl->next = c->clients;
 	cl->pprev = &c->clients;
 	if (c->clients)
@@ -148,6 +188,17 @@ static bool socket_alive(const struct sockaddr_un *sun)
 	if (fd >= 0)
 		close(fd);
 	return alive;
+}
+
+/* Give the socket file to group name. 0 or a negative errno. */
+static int control_chgrp(const char *path, const char *name)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res)
+		return -ENOENT;
+	return chown(path, (uid_t)-1, gr.gr_gid) < 0 ? -errno : 0;
 }
 
 static int control_bind(struct control *c, char *err, size_t errlen)
@@ -174,6 +225,13 @@ static int control_bind(struct control *c, char *err, size_t errlen)
 	                ? -errno
 	                : 0;
 	umask(old);
+	if (r == 0 && c->env.group && *c->env.group && (r = control_chgrp(c->path, c->env.group))) {
+		snprintf(err, errlen, "cannot give %s to group %s: %s", c->path, c->env.group,
+		         strerror(-r));
+		unlink(c->path);
+		close(fd);
+		return r;
+	}
 	if (r == 0 && stat(c->path, &st) == 0) {
 		c->dev = st.st_dev;
 		c->ino = st.st_ino;
@@ -215,6 +273,18 @@ int control_new(const struct control_env *env, const char *path, struct control 
 	log_info(env->log, "control socket %s", c->path);
 	*ret = c;
 	return 0;
+}
+
+int control_set_policy(struct control *c, const char *group, bool write_root_only, char *err,
+                       size_t errlen)
+{
+	c->env.group = group;
+	c->env.write_root_only = write_root_only;
+	int r = group && *group ? control_chgrp(c->path, group) : 0;
+	if (r < 0)
+		snprintf(err, errlen, "cannot give %s to group %s: %s", c->path, group,
+		         strerror(-r));
+	return r;
 }
 
 void control_free(struct control *c)

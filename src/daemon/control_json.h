@@ -7,13 +7,16 @@
 #define STRATA_DAEMON_CONTROL_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon/control.h"
 
-/* The reply to one request line (len bytes, not NUL-terminated beyond len). Never NULL
- * unless out of memory. */
-json_t *control_json_handle(const struct control_env *env, const char *line, size_t len);
+/* The reply to one request line (len bytes, not NUL-terminated beyond len) from a client
+ * that may (may_write) or may not run the changing commands. Never NULL unless out of
+ * memory. */
+json_t *control_json_handle(const struct control_env *env, bool may_write, const char *line,
+                            size_t len);
 
 /* {"version": 1, "ok": false, "error": msg} */
 json_t *control_json_error(const char *msg);

@@ -38,6 +38,8 @@ struct daemon {
 	struct sources *sources;
 	struct serve *serve;
 	struct control *control;        /* NULL: the control socket could not be opened */
+	struct event *reopen_control;   /* deferred: a reload may come from the control itself */
+	char reload_error[512];         /* why the last reload failed, "" if it worked */
 	double started;                 /* monotonic s */
 	struct serve_counters last_cnt; /* at the previous summary */
 	bool stopping;                  /* teardown started: ignore signals */
@@ -90,16 +92,38 @@ static void daemon_on_summary(evutil_socket_t fd, short what, void *arg)
 	daemon_log_clients(d);
 }
 
+/* After a reload: a new socket path (or none open) reopens the control socket a little
+ * later, so that the reply to a `stratactl reload` still goes out on the old one; a new
+ * group or write policy applies in place. */
+static void daemon_control_reload(struct daemon *d, bool new_socket)
+{
+	struct timeval soon = {0, 200000};
+	char why[300];
+
+	if (new_socket || !d->control)
+		evtimer_add(d->reopen_control, &soon);
+	else if (control_set_policy(d->control, d->conf->control_group, d->conf->control_write_root,
+	                            why, sizeof(why)) < 0)
+		log_err(d->log, "%s", why);
+}
+
+static int daemon_reload_cb(void *arg, char *err, size_t errlen);
+static const char *daemon_reload_error(void *arg);
+
 /* The control socket; failing to open it is an error in the log, not a reason to stop
  * serving time. */
 static void daemon_open_control(struct daemon *d)
 {
-	struct control_env env = {.base = d->base,
-	                          .log = d->log,
-	                          .sync = d->sync,
-	                          .serve = &d->serve,
-	                          .clock = d->clock,
-	                          .started = d->started};
+	struct control_env env = {
+	        .base = d->base,
+	        .log = d->log,
+	        .sync = d->sync,
+	        .serve = &d->serve,
+	        .clock = d->clock,
+	        .started = d->started,
+	        .group = d->conf->control_group,
+	        .write_root_only = d->conf->control_write_root,
+	        .ops = {.arg = d, .reload = daemon_reload_cb, .reload_error = daemon_reload_error}};
 	char why[300];
 
 	control_free(d->control);
@@ -110,34 +134,55 @@ static void daemon_open_control(struct daemon *d)
 
 /* --- signals and reload ------------------------------------------------------------------ */
 
-static void daemon_reload(struct daemon *d)
+/* Re-read the configuration (why: "SIGHUP", "stratactl reload"). 0, or -1 with the reason
+ * in err (and in reload_error, for stratactl status) and the old configuration kept. */
+static int daemon_reload(struct daemon *d, const char *why, char *err, size_t errlen)
 {
 	struct conf *nc;
-	char err[512];
 
-	log_notice(d->log, "SIGHUP: reloading the configuration from %s", d->opts.conf_path);
+	log_notice(d->log, "%s: reloading the configuration from %s", why, d->opts.conf_path);
 	notify_reloading(d->notify, clock_monotonic_s(d->clock));
-	if (conf_load(d->opts.conf_path, &nc, err, sizeof(err)) < 0) {
+	if (conf_load(d->opts.conf_path, &nc, err, errlen) < 0) {
 		log_err(d->log, "%s", err);
 		log_err(d->log, "configuration not reloaded, still running with the previous one");
+		snprintf(d->reload_error, sizeof(d->reload_error), "%s", err);
 		notify_ready(d->notify);
-		return;
+		return -1;
 	}
+	d->reload_error[0] = '\0';
 	if (sync_reconfigure(d->sync, nc) < 0 || sources_apply(d->sources, nc) < 0)
 		log_err(d->log, "out of memory applying the new configuration");
-	if (serve_reconfigure(d->serve, nc, err, sizeof(err)) < 0)
+	if (serve_reconfigure(d->serve, nc, err, errlen) < 0)
 		log_err(d->log, "%s", err);
 	bool new_socket = strcmp(nc->control_socket, d->conf->control_socket) != 0;
 	conf_free(d->conf);
 	d->conf = nc;
-	if (new_socket || !d->control)
-		daemon_open_control(d);
+	daemon_control_reload(d, new_socket);
 	log_set_level(d->log, daemon_level(d));
 	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s",
 	           sources_configured(d->sources), daemon_plural(sources_configured(d->sources)),
 	           conf_log_level_str(log_get_level(d->log)));
 	sync_log_summary(d->sync);
 	notify_ready(d->notify);
+	return 0;
+}
+
+static int daemon_reload_cb(void *arg, char *err, size_t errlen)
+{
+	return daemon_reload(arg, "stratactl reload", err, errlen);
+}
+
+static const char *daemon_reload_error(void *arg)
+{
+	const struct daemon *d = arg;
+	return d->reload_error;
+}
+
+static void daemon_on_reopen_control(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_open_control(arg);
 }
 
 static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
@@ -148,7 +193,8 @@ static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
 	if (d->stopping)
 		return;
 	if (sig == SIGHUP) {
-		daemon_reload(d);
+		char err[512];
+		(void)daemon_reload(d, "SIGHUP", err, sizeof(err));
 		return;
 	}
 	log_notice(d->log, "%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -223,6 +269,9 @@ static int daemon_init_loop(struct daemon *d, char *err, size_t errlen)
 	d->summary = event_new(d->base, -1, EV_PERSIST, daemon_on_summary, d);
 	if (!d->summary || evtimer_add(d->summary, &every) < 0)
 		return daemon_fail(d, err, errlen, "cannot create the summary timer");
+	d->reopen_control = event_new(d->base, -1, 0, daemon_on_reopen_control, d);
+	if (!d->reopen_control)
+		return daemon_fail(d, err, errlen, "out of memory");
 	return 0;
 }
 
@@ -363,6 +412,8 @@ void daemon_free(struct daemon *d)
 	sync_free(d->sync); /* writes the drift file */
 	if (d->summary)
 		event_free(d->summary);
+	if (d->reopen_control)
+		event_free(d->reopen_control);
 	resolve_free(d->resolve); /* may run the loop once more to finish cancelled lookups */
 	notify_free(d->notify);
 	if (d->sig_hup)

@@ -14,6 +14,7 @@
 #include "clock/clock.h"
 #include "common/udp.h"
 #include "core/acl.h"
+#include "core/clientlog.h"
 #include "daemon/log.h"
 #include "daemon/serve_lane.h"
 #include "daemon/serve_workers.h"
@@ -296,6 +297,22 @@ void serve_get_counters(const struct serve *s, struct serve_counters *out)
 	serve_counters_add(out, &s->retired);
 	if (s->workers)
 		serve_workers_add_counters(s->workers, out);
+}
+
+int serve_clients(const struct serve *s, struct clientlog_entry *out, size_t max)
+{
+	struct clientlog_entry *scratch = calloc(max ? max : 1, sizeof(*scratch));
+	size_t n = 0;
+
+	if (!scratch)
+		return -ENOMEM;
+	if (s->lane.log)
+		n = clientlog_top(s->lane.log, out, max);
+	if (s->workers)
+		serve_workers_add_clients(s->workers, out, &n, max, scratch);
+	free(scratch);
+	clientlog_sort(out, n);
+	return (int)n;
 }
 
 size_t serve_listening(const struct serve *s)

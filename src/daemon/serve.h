@@ -61,6 +61,11 @@ int serve_reconfigure(struct serve *s, const struct conf *c, char *err, size_t e
 void serve_publish(struct serve *s);
 
 void serve_get_counters(const struct serve *s, struct serve_counters *out);
+
+struct clientlog_entry;
+/* The busiest clients of every thread, merged by address, most requests first: up to max
+ * into out. Returns how many, or -ENOMEM. */
+int serve_clients(const struct serve *s, struct clientlog_entry *out, size_t max);
 void serve_counters_add(struct serve_counters *sum, const struct serve_counters *c);
 size_t serve_listening(const struct serve *s); /* sockets open */
 

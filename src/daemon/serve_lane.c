@@ -15,6 +15,7 @@
 #include "common/udpbatch.h"
 #include "core/acl.h"
 #include "core/packet.h"
+#include "core/clientlog.h"
 #include "core/ratelimit.h"
 
 #define NTP_XMT_OFFSET 40
@@ -66,32 +67,46 @@ static const uint8_t *serve_addr_bytes(const struct sockaddr_storage *ss)
 	return (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
 }
 
-/* Access list, then rate limit, then the answer. */
+static enum clientlog_what serve_judge(struct serve_lane *s, struct serve_round *r, int i,
+                                       int family, const uint8_t *addr);
+
+/* Judge request i and note its client. */
 static void serve_one(struct serve_lane *s, struct serve_round *r, int i)
 {
 	const struct sockaddr_storage *from = udpb_from(s->batch, i);
 	const uint8_t *addr = serve_addr_bytes(from);
+	enum clientlog_what what = serve_judge(s, r, i, from->ss_family, addr);
+	if (s->log)
+		clientlog_note(s->log, from->ss_family, addr, r->mono_ns, what);
+}
+
+/* Access list, then rate limit, then the answer: what became of request i. */
+static enum clientlog_what serve_judge(struct serve_lane *s, struct serve_round *r, int i,
+                                       int family, const uint8_t *addr)
+{
 	enum ratelimit_verdict rv = RATELIMIT_PASS;
-	bool allowed = acl_allows(s->acl, from->ss_family, addr);
+	bool allowed = acl_allows(s->acl, family, addr);
 
 	if (!allowed)
 		s->cnt.denied++;
 	if (!allowed && !s->deny_kod)
-		return; /* the cheapest drop: no table entry for what we never answer */
+		return CLIENTLOG_DROPPED; /* the cheapest drop: no bucket for what we never answer
+		                           */
 	if (s->rl)
-		rv = ratelimit_check(s->rl, from->ss_family, addr, r->mono_ns);
+		rv = ratelimit_check(s->rl, family, addr, r->mono_ns);
+	if (!allowed && rv == RATELIMIT_DROP)
+		return CLIENTLOG_DROPPED;
 	if (!allowed) {
-		if (rv != RATELIMIT_DROP)
-			serve_kiss(s, r, i, SERVER_KISS_DENY);
-		return;
+		serve_kiss(s, r, i, SERVER_KISS_DENY);
+		return CLIENTLOG_KOD;
 	}
 	if (rv != RATELIMIT_PASS)
 		s->cnt.limited++;
 	if (rv == RATELIMIT_DROP)
-		return;
+		return CLIENTLOG_DROPPED;
 	if (rv == RATELIMIT_LEAK && s->rl_conf.kod) {
 		serve_kiss(s, r, i, SERVER_KISS_RATE);
-		return;
+		return CLIENTLOG_KOD;
 	}
 	struct timespec rx = r->rt;
 	(void)udpb_rx_time(s->batch, i, &rx);
@@ -106,6 +121,8 @@ static void serve_one(struct serve_lane *s, struct serve_round *r, int i)
 		s->cnt.not_client++;
 	else
 		serve_queue(s, r, i, out, out_len, true);
+	return v == SERVER_MALFORMED || v == SERVER_NOT_CLIENT ? CLIENTLOG_DROPPED
+	                                                       : CLIENTLOG_ANSWERED;
 }
 
 /* Answer the n datagrams received: the replies go out together, each stamped with one
@@ -162,16 +179,49 @@ int serve_lane_init(struct serve_lane *l, struct clock *clock, const struct acl 
 void serve_lane_fini(struct serve_lane *l)
 {
 	ratelimit_free(l->rl);
+	clientlog_free(l->log);
 	free(l->batch);
 	l->rl = NULL;
+	l->log = NULL;
 	l->batch = NULL;
 }
 
-/* A new table when the ratelimit section changed (the counts of an unchanged one stay). */
+static uint64_t lane_key(const struct serve_lane *s)
+{
+	uint64_t key = 0;
+	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
+		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
+	return key;
+}
+
+/* A new client log when its size changed. */
+static int lane_configure_log(struct serve_lane *s, int size)
+{
+	if (size == s->log_size && (s->log || size == 0))
+		return 0;
+	clientlog_free(s->log);
+	s->log = NULL;
+	s->log_size = size;
+	if (size == 0)
+		return 0;
+	s->log = clientlog_new((size_t)size, lane_key(s));
+	return s->log ? 0 : -ENOMEM;
+}
+
+static int lane_configure_rl(struct serve_lane *s, const struct conf *c);
+
 int serve_lane_configure(struct serve_lane *s, const struct conf *c)
 {
-	const struct conf_ratelimit *n = &c->ratelimit;
 	s->deny_kod = c->deny_kod;
+	int r = lane_configure_log(s, c->clientlog);
+	int q = lane_configure_rl(s, c);
+	return r < 0 ? r : q;
+}
+
+/* A new table when the ratelimit section changed (the counts of an unchanged one stay). */
+static int lane_configure_rl(struct serve_lane *s, const struct conf *c)
+{
+	const struct conf_ratelimit *n = &c->ratelimit;
 	if (conf_ratelimit_equal(n, &s->rl_conf) && (s->rl || !n->enabled))
 		return 0;
 	ratelimit_free(s->rl);
@@ -186,10 +236,7 @@ int serve_lane_configure(struct serve_lane *s, const struct conf *c)
 	                              .prefix4 = n->ipv4_prefix,
 	                              .prefix6 = n->ipv6_prefix,
 	                              .clients = (size_t)n->clients};
-	uint64_t key = 0;
-	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
-		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
-	s->rl = ratelimit_new(&rc, key);
+	s->rl = ratelimit_new(&rc, lane_key(s));
 	if (!s->rl) {
 		s->rl_conf.enabled = false;
 		return -ENOMEM;

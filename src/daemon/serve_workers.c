@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/acl.h"
+#include "core/clientlog.h"
 #include "daemon/serve_lane.h"
 
 struct serve_worker {
@@ -24,7 +25,7 @@ struct serve_worker {
 	int fds[SERVE_MAX_LISTEN];
 	size_t n_fds;
 	struct serve_lane lane;
-	pthread_mutex_t cnt_mu; /* guards published */
+	pthread_mutex_t cnt_mu; /* guards published and lane.log (held while answering) */
 	struct serve_counters published;
 };
 
@@ -58,10 +59,10 @@ static void *worker_main(void *arg)
 			break;
 		if (p[w->n_fds].revents)
 			break;
+		pthread_mutex_lock(&w->cnt_mu);
 		for (size_t i = 0; i < w->n_fds; i++)
 			if (p[i].revents & POLLIN)
 				serve_lane_drain(&w->lane, w->fds[i], worker_state, w->owner);
-		pthread_mutex_lock(&w->cnt_mu);
 		w->published = w->lane.cnt;
 		pthread_mutex_unlock(&w->cnt_mu);
 	}
@@ -183,4 +184,18 @@ void serve_workers_stop(struct serve_workers *ws)
 		close(ws->stop_fd);
 	pthread_mutex_destroy(&ws->st_mu);
 	free(ws);
+}
+
+void serve_workers_add_clients(struct serve_workers *ws, struct clientlog_entry *out, size_t *n,
+                               size_t max, struct clientlog_entry *scratch)
+{
+	for (int i = 0; i < ws->n; i++) {
+		struct serve_worker *w = &ws->w[i];
+		size_t k = 0;
+		pthread_mutex_lock(&w->cnt_mu);
+		if (w->lane.log)
+			k = clientlog_top(w->lane.log, scratch, max);
+		pthread_mutex_unlock(&w->cnt_mu);
+		clientlog_merge(out, n, max, scratch, k);
+	}
 }

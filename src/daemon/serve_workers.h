@@ -37,6 +37,12 @@ void serve_workers_publish(struct serve_workers *w, const struct server_state *s
 /* Add every worker's counters (as of its last batch) to *sum. */
 void serve_workers_add_counters(struct serve_workers *w, struct serve_counters *sum);
 
+struct clientlog_entry;
+/* Merge every worker's busiest max clients into out[0..*n) (clientlog_merge); scratch
+ * holds max entries. */
+void serve_workers_add_clients(struct serve_workers *w, struct clientlog_entry *out, size_t *n,
+                               size_t max, struct clientlog_entry *scratch);
+
 /* Stop, join and free (NULL is a no-op). */
 void serve_workers_stop(struct serve_workers *w);
 

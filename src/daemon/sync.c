@@ -338,3 +338,17 @@ void sync_system(const struct sync *s, struct engine_system *out)
 {
 	engine_get_system(s->engine, out);
 }
+
+int sync_burst(struct sync *s, int count)
+{
+	int n = engine_burst(s->engine, clock_monotonic_s(s->env.clock), count);
+	sync_drain(s);
+	return n;
+}
+
+int sync_makestep(struct sync *s, bool accept_insane)
+{
+	int r = engine_makestep(s->engine, accept_insane);
+	sync_drain(s);
+	return r;
+}

@@ -67,6 +67,11 @@ const char *sync_name(const struct sync *s, int id);
 int sync_source(const struct sync *s, int id, struct engine_source_info *out);
 void sync_system(const struct sync *s, struct engine_system *out);
 
+/* Operator requests (stratactl burst / makestep), see engine_burst and engine_makestep:
+ * the number of sources that burst; 0 or -EPERM (clock not controlled, -x). */
+int sync_burst(struct sync *s, int count);
+int sync_makestep(struct sync *s, bool accept_insane);
+
 /* One info line per source and the STATUS= line refreshed. */
 void sync_log_summary(struct sync *s);
 

@@ -156,6 +156,33 @@ START_TEST(first_panic_once)
 }
 END_TEST
 
+START_TEST(operator_overrides_once)
+{
+	struct discipline_config c = cfg();
+	struct discipline d;
+	discipline_init(&d, &c, 0.0);
+	d.updates = 10; /* past the makestep limit: small and large offsets slew */
+	struct discipline_out out;
+	ck_assert_int_eq(discipline_next(&d, 0.002), DISCIPLINE_SLEW);
+	ck_assert_int_eq(discipline_next(&d, 5.0), DISCIPLINE_SLEW);
+	d.step_armed = true; /* makestep: any finite offset steps, once */
+	ck_assert_int_eq(discipline_next(&d, 0.002), DISCIPLINE_STEP);
+	ck_assert_int_eq(discipline_next(&d, 2000.0), DISCIPLINE_REFUSE);
+	ck_assert_int_eq(discipline_next(&d, NAN), DISCIPLINE_REFUSE);
+	discipline_update(&d, 1.0, 0.002, false, 0, &out);
+	ck_assert(out.step && !d.step_armed);
+	ck_assert_double_eq(out.step_offset, 0.002);
+	ck_assert_int_eq(discipline_next(&d, 0.002), DISCIPLINE_SLEW);
+	/* accept insane: one correction beyond the panic threshold */
+	d.insane_armed = true;
+	ck_assert_int_eq(discipline_next(&d, 0.5), DISCIPLINE_SLEW);
+	discipline_update(&d, 2.0, -2000.0, false, 0, &out);
+	ck_assert(out.step && !d.insane_armed);
+	ck_assert_double_eq(out.step_offset, -2000.0);
+	ck_assert_int_eq(discipline_next(&d, 2000.0), DISCIPLINE_REFUSE);
+}
+END_TEST
+
 START_TEST(drift_follows_estimate_within_limit)
 {
 	struct discipline_config c = cfg();
@@ -182,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, refuse_changes_nothing);
 	tcase_add_test(tc, first_panic_once);
 	tcase_add_test(tc, drift_follows_estimate_within_limit);
+	tcase_add_test(tc, operator_overrides_once);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

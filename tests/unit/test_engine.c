@@ -193,6 +193,30 @@ START_TEST(insane_offset_refused)
 }
 END_TEST
 
+START_TEST(makestep_accepts_an_insane_offset)
+{
+	struct world w;
+	setup(&w, true, 0.0);
+	w.server_off = 2000.0;
+	run(&w, 30.0);
+	ck_assert_int_eq(w.steps, 0);
+	ck_assert_int_eq(engine_makestep(w.e, true), 0);
+	run(&w, 200.0);
+	ck_assert_int_eq(w.steps, 1);
+	ck_assert_double_eq_tol(w.stepped, 2000.0, 1e-3);
+	struct engine_system sys;
+	engine_get_system(w.e, &sys);
+	ck_assert(sys.synced);
+	ck_assert(isfinite(sys.update_interval) && sys.update_interval > 0);
+	engine_free(w.e);
+	/* without the clock there is nothing to step */
+	setup(&w, false, 0.0);
+	ck_assert_int_eq(engine_makestep(w.e, false), -EPERM);
+	ck_assert_int_eq(engine_burst(w.e, 1.0, 3), 1);
+	engine_free(w.e);
+}
+END_TEST
+
 START_TEST(monitor_only_never_acts)
 {
 	struct world w;
@@ -429,6 +453,7 @@ int main(void)
 	tcase_add_test(tc, small_offset_is_slewed);
 	tcase_add_test(tc, large_offset_is_stepped_at_start_only);
 	tcase_add_test(tc, insane_offset_refused);
+	tcase_add_test(tc, makestep_accepts_an_insane_offset);
 	tcase_add_test(tc, monitor_only_never_acts);
 	tcase_add_test(tc, no_sources_and_removal);
 	tcase_add_test(tc, bad_config_rejected);

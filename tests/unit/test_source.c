@@ -694,6 +694,33 @@ START_TEST(test_iburst_runs_to_count_and_only_when_unreachable)
 }
 END_TEST
 
+START_TEST(test_operator_burst)
+{
+	struct source *src = new_source(6, 10, false);
+	double now = 100.5;
+
+	ck_assert_double_eq_tol(send_req(src, now, BASE, 1), 64.0, 1e-9);
+	/* a burst of 3 at 120: the next request moves up, then two more 2 s apart */
+	source_burst(src, 120.0, 0.05, 3);
+	ck_assert_double_eq_tol(source_next_poll(src), 120.05, 1e-9);
+	ck_assert_double_eq_tol(send_req(src, 120.05, BASE, 2), SOURCE_BURST_SPACING, 1e-9);
+	ck_assert_double_eq_tol(send_req(src, 122.05, BASE, 3), SOURCE_BURST_SPACING, 1e-9);
+	ck_assert_double_eq_tol(send_req(src, 124.05, BASE, 4), 64.0, 1e-9);
+	/* the count is clamped to 1..SOURCE_IBURST_COUNT */
+	source_burst(src, 200.0, 0.0, 0);
+	ck_assert_double_eq_tol(send_req(src, 200.0, BASE, 5), 64.0, 1e-9);
+	source_burst(src, 300.0, 0.0, 99);
+	int n = 0;
+	double gap = SOURCE_BURST_SPACING;
+	for (double t = 300.0; fabs(gap - SOURCE_BURST_SPACING) < 1e-9; n++, t += gap)
+		gap = send_req(src, t, BASE, (uint64_t)(10 + n));
+	ck_assert_int_eq(n, SOURCE_IBURST_COUNT);
+	/* then back to the poll interval (grown by the unanswered requests' back-off) */
+	ck_assert_double_eq_tol(gap, ldexp(1.0, status_of(src).poll), 1e-9);
+	source_free(src);
+}
+END_TEST
+
 /* Small deterministic generator for the jitter test (xorshift64*). */
 static double next_rand01(uint64_t *state)
 {
@@ -940,6 +967,7 @@ static Suite *source_suite(void)
 	tcase_add_test(sched, test_reach_register);
 	tcase_add_test(sched, test_iburst_schedule);
 	tcase_add_test(sched, test_iburst_runs_to_count_and_only_when_unreachable);
+	tcase_add_test(sched, test_operator_burst);
 	tcase_add_test(sched, test_poll_jitter_bounds);
 	tcase_add_test(sched, test_unreach_backoff_from_start);
 	tcase_add_test(sched, test_unreach_backoff_after_reachable);
