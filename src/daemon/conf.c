@@ -77,6 +77,8 @@ static const cfg_opt_t ratelimit_tmpl[] = {
         CFG_INT_CB("ipv6_prefix", 64, CFGF_NONE, conf_cb_int),
         CFG_INT_CB("clients", RATELIMIT_DEFAULT_CLIENTS, CFGF_NONE, conf_cb_int),
         CFG_END()};
+static const cfg_opt_t metrics_tmpl[] = {
+        OPT_CTX, OPT_END, CFG_STR("listen", CONF_DEFAULT_METRICS_LISTEN, CFGF_NONE), CFG_END()};
 #define SEC_FLAGS (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
 static const cfg_opt_t root_tmpl[] = {
         OPT_CTX,
@@ -99,7 +101,8 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_SEC("ratelimit", NULL, CFGF_NONE),
         CFG_STR("control_socket", CONF_DEFAULT_CONTROL_SOCKET, CFGF_NONE),
         CFG_STR("control_group", "", CFGF_NONE),
-        CFG_INT("clientlog", CLIENTLOG_DEFAULT_SIZE, CFGF_NONE),
+        CFG_INT_CB("clientlog", CLIENTLOG_DEFAULT_SIZE, CFGF_NONE, conf_cb_int),
+        CFG_SEC("metrics", NULL, CFGF_NONE),
         CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
@@ -112,6 +115,7 @@ struct schema {
 	cfg_opt_t pool[NOPTS(pool_tmpl)];
 	cfg_opt_t makestep[NOPTS(makestep_tmpl)];
 	cfg_opt_t ratelimit[NOPTS(ratelimit_tmpl)];
+	cfg_opt_t metrics[NOPTS(metrics_tmpl)];
 	cfg_opt_t root[NOPTS(root_tmpl)];
 };
 
@@ -122,6 +126,8 @@ static void schema_init(struct schema *s, struct ctx *c)
 	memcpy(s->makestep, makestep_tmpl, sizeof(makestep_tmpl));
 	memcpy(s->ratelimit, ratelimit_tmpl, sizeof(ratelimit_tmpl));
 	s->ratelimit[0].simple_value.ptr = &c->self;
+	memcpy(s->metrics, metrics_tmpl, sizeof(metrics_tmpl));
+	s->metrics[0].simple_value.ptr = &c->self;
 	memcpy(s->root, root_tmpl, sizeof(root_tmpl));
 	s->server[0].simple_value.ptr = &c->self;
 	s->pool[0].simple_value.ptr = &c->self;
@@ -136,6 +142,8 @@ static void schema_init(struct schema *s, struct ctx *c)
 			o->subopts = s->makestep;
 		else if (strcmp(o->name, "ratelimit") == 0)
 			o->subopts = s->ratelimit;
+		else if (strcmp(o->name, "metrics") == 0)
+			o->subopts = s->metrics;
 	}
 }
 
@@ -360,6 +368,23 @@ static void apply_ratelimit(struct ctx *c, cfg_t *cfg)
 		r->clients = cfg_opt_getnint(o, 0);
 }
 
+/* The metrics section: given anywhere, the HTTP listener is on (at its listen address). */
+static int apply_metrics(struct ctx *c, cfg_t *cfg)
+{
+	cfg_t *m = cfg_getsec(cfg, "metrics");
+	cfg_opt_t *o;
+
+	if (!m || m->line <= 0)
+		return 0;
+	if (!c->conf->metrics_listen &&
+	    !set_str(c, &c->conf->metrics_listen, CONF_DEFAULT_METRICS_LISTEN))
+		return -1;
+	if ((o = given(c, m, "listen")) &&
+	    !set_str(c, &c->conf->metrics_listen, cfg_opt_getnstr(o, 0)))
+		return -1;
+	return 0;
+}
+
 static int apply_cfg(struct ctx *c, cfg_t *cfg)
 {
 	struct conf *conf = c->conf;
@@ -368,6 +393,8 @@ static int apply_cfg(struct ctx *c, cfg_t *cfg)
 	    add_prefixes(c, cfg, "deny", &conf->deny, &conf->n_deny) || add_listens(c, cfg))
 		return -1;
 	apply_ratelimit(c, cfg);
+	if (apply_metrics(c, cfg) < 0)
+		return -1;
 	return apply_scalars(c, cfg);
 }
 

@@ -311,6 +311,21 @@ static int v_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int v_metrics_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct conf_listen l;
+	const char *why;
+
+	if (!owned(cfg, opt))
+		return -1;
+	const char *s = cfg_opt_getnstr(opt, 0);
+	if (!s || (why = conf_parse_endpoint(s, CONF_DEFAULT_METRICS_PORT, &l))) {
+		cfg_error(cfg, "metrics listen \"%s\": %s", s ? s : "", s ? why : "empty");
+		return -1;
+	}
+	return 0;
+}
+
 static int v_maxslewrate(cfg_t *cfg, cfg_opt_t *opt)
 {
 	double v;
@@ -446,6 +461,8 @@ static const struct {
         {"deny_kod", v_plain},
         {"server_threads", v_range},
         {"clientlog", v_clientlog},
+        {"metrics", v_plain},
+        {"metrics|listen", v_metrics_listen},
         {"ratelimit", v_plain},
         {"ratelimit|interval", v_range},
         {"ratelimit|burst", v_range},

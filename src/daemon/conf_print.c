@@ -145,6 +145,13 @@ void conf_print(const struct conf *conf, FILE *out)
 	fprintf(out, "server_threads = %d\n", conf->server_threads);
 	fprintf(out, "clientlog = %d\n", conf->clientlog);
 	print_ratelimit(out, &conf->ratelimit);
+	if (conf->metrics_listen) {
+		fputs("metrics {\n\t", out);
+		print_str(out, "listen", conf->metrics_listen);
+		fputs("}\n", out);
+	} else {
+		fputs("# no metrics section: no Prometheus listener\n", out);
+	}
 	print_str(out, "control_socket", conf->control_socket);
 	print_str(out, "control_group", conf->control_group);
 	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
@@ -177,6 +184,7 @@ void conf_free(struct conf *conf)
 	free(conf->leapseclist);
 	free(conf->control_socket);
 	free(conf->control_group);
+	free(conf->metrics_listen);
 	free(conf->include_dir);
 	free(conf);
 }

@@ -108,9 +108,14 @@ const char *conf_parse_prefix(const char *text, struct conf_prefix *p)
 /* "ADDR", "ADDR:PORT" (IPv4), "[V6]" or "[V6]:PORT"; a bare IPv6 address has no port. */
 const char *conf_parse_listen(const char *text, struct conf_listen *l)
 {
+	return conf_parse_endpoint(text, 123, l);
+}
+
+const char *conf_parse_endpoint(const char *text, uint16_t default_port, struct conf_listen *l)
+{
 	char buf[80], *addr = buf, *port = NULL, *colon;
 	const char *why;
-	long v = 123;
+	long v = default_port;
 
 	if (strlen(text) >= sizeof(buf))
 		return "too long";

@@ -26,7 +26,9 @@ bool conf_parse_double(const char *s, double *out);
 
 /* Both return NULL on success, else the reason ("prefix length must be 0..32"). */
 const char *conf_parse_prefix(const char *text, struct conf_prefix *p);
-const char *conf_parse_listen(const char *text, struct conf_listen *l);
+const char *conf_parse_listen(const char *text, struct conf_listen *l); /* default port 123 */
+/* "ADDR", "ADDR:PORT" or "[V6]:PORT", the port default_port when not given. */
+const char *conf_parse_endpoint(const char *text, uint16_t default_port, struct conf_listen *l);
 
 /* Blanks out comments (# and // to the end of the line, and C-style block comments) outside
  * quoted strings, keeping newlines, so that libconfuse never sees one: its 3.3 lexer miscounts

@@ -17,6 +17,7 @@
 #include "daemon/notify.h"
 #include "daemon/resolve.h"
 #include "daemon/control.h"
+#include "daemon/metrics.h"
 #include "daemon/serve.h"
 #include "daemon/sources.h"
 #include "daemon/sync.h"
@@ -38,6 +39,7 @@ struct daemon {
 	struct sources *sources;
 	struct serve *serve;
 	struct control *control;        /* NULL: the control socket could not be opened */
+	struct metrics *metrics;        /* NULL: none configured, or it could not listen */
 	struct event *reopen_control;   /* deferred: a reload may come from the control itself */
 	char reload_error[512];         /* why the last reload failed, "" if it worked */
 	double started;                 /* monotonic s */
@@ -110,11 +112,10 @@ static void daemon_control_reload(struct daemon *d, bool new_socket)
 static int daemon_reload_cb(void *arg, char *err, size_t errlen);
 static const char *daemon_reload_error(void *arg);
 
-/* The control socket; failing to open it is an error in the log, not a reason to stop
- * serving time. */
-static void daemon_open_control(struct daemon *d)
+/* What the control socket and the metrics see of the daemon. */
+static struct control_env daemon_env(struct daemon *d)
 {
-	struct control_env env = {
+	return (struct control_env){
 	        .base = d->base,
 	        .log = d->log,
 	        .sync = d->sync,
@@ -124,6 +125,27 @@ static void daemon_open_control(struct daemon *d)
 	        .group = d->conf->control_group,
 	        .write_root_only = d->conf->control_write_root,
 	        .ops = {.arg = d, .reload = daemon_reload_cb, .reload_error = daemon_reload_error}};
+}
+
+/* The Prometheus listener, when configured; like the control socket, failing to open it
+ * is an error in the log, not a reason to stop serving time. */
+static void daemon_open_metrics(struct daemon *d)
+{
+	struct control_env env = daemon_env(d);
+	char why[300];
+
+	metrics_free(d->metrics);
+	d->metrics = NULL;
+	if (d->conf->metrics_listen &&
+	    metrics_new(&env, d->conf->metrics_listen, &d->metrics, why, sizeof(why)) < 0)
+		log_err(d->log, "metrics disabled: %s", why);
+}
+
+/* The control socket; failing to open it is an error in the log, not a reason to stop
+ * serving time. */
+static void daemon_open_control(struct daemon *d)
+{
+	struct control_env env = daemon_env(d);
 	char why[300];
 
 	control_free(d->control);
@@ -155,9 +177,12 @@ static int daemon_reload(struct daemon *d, const char *why, char *err, size_t er
 	if (serve_reconfigure(d->serve, nc, err, errlen) < 0)
 		log_err(d->log, "%s", err);
 	bool new_socket = strcmp(nc->control_socket, d->conf->control_socket) != 0;
+	bool new_metrics = !conf_str_same(nc->metrics_listen, d->conf->metrics_listen);
 	conf_free(d->conf);
 	d->conf = nc;
 	daemon_control_reload(d, new_socket);
+	if (new_metrics)
+		daemon_open_metrics(d);
 	log_set_level(d->log, daemon_level(d));
 	log_notice(d->log, "configuration reloaded: %zu source%s, log level %s",
 	           sources_configured(d->sources), daemon_plural(sources_configured(d->sources)),
@@ -368,6 +393,7 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	if (serve_new(&senv, d->conf, &d->serve, why, sizeof(why)) < 0)
 		return daemon_fail(d, err, errlen, "%s", why);
 	daemon_open_control(d);
+	daemon_open_metrics(d);
 	*ret = d;
 	return 0;
 }
@@ -406,6 +432,8 @@ void daemon_free(struct daemon *d)
 	}
 	control_free(d->control);
 	d->control = NULL;
+	metrics_free(d->metrics);
+	d->metrics = NULL;
 	serve_free(d->serve);
 	d->serve = NULL; /* sync_free below may still report a change */
 	sources_free(d->sources);
