@@ -99,11 +99,13 @@ static void print_sources(json_t *r)
 
 static void print_serverstats(json_t *r)
 {
-	static const char *const keys[] = {"received", "answered",  "denied",     "rate_limited",
-	                                   "kod_sent", "malformed", "not_client", "send_errors"};
+	static const char *const keys[] = {"received",     "answered",    "denied",
+	                                   "rate_limited", "kod_sent",    "malformed",
+	                                   "not_client",   "send_errors", "control"};
 	static const char *const labels[] = {
-	        "Requests received:", "Answered:",  "Denied (ACL):",    "Rate limited:",
-	        "KoD sent:",          "Malformed:", "Not client mode:", "Send errors:"};
+	        "Requests received:", "Answered:",    "Denied (ACL):",
+	        "Rate limited:",      "KoD sent:",    "Malformed:",
+	        "Not client mode:",   "Send errors:", "ntpq (mode 6):"};
 	printf("%-20s %s\n",
 	       "Serving:", json_is_true(json_object_get(r, "serving")) ? "yes" : "no");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

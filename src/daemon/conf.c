@@ -96,6 +96,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR_LIST("allow", NULL, CFGF_NONE),
         CFG_STR_LIST("deny", NULL, CFGF_NONE),
         CFG_STR_LIST("listen", NULL, CFGF_NONE),
+        CFG_STR_LIST("allow_control", "{\"127.0.0.0/8\", \"::1\"}", CFGF_NONE),
         CFG_BOOL_CB("deny_kod", cfg_false, CFGF_NONE, conf_cb_bool),
         CFG_INT_CB("server_threads", 1, CFGF_NONE, conf_cb_int),
         CFG_SEC("ratelimit", NULL, CFGF_NONE),
@@ -391,6 +392,11 @@ static int apply_cfg(struct ctx *c, cfg_t *cfg)
 
 	if (add_sources(c, cfg) || add_prefixes(c, cfg, "allow", &conf->allow, &conf->n_allow) ||
 	    add_prefixes(c, cfg, "deny", &conf->deny, &conf->n_deny) || add_listens(c, cfg))
+		return -1;
+	/* allow_control has a default (loopback): an include file adds only what it writes. */
+	cfg_opt_t *ac = cfg_getopt(cfg, "allow_control");
+	if ((c->is_main || (ac && (ac->flags & CFGF_MODIFIED))) &&
+	    add_prefixes(c, cfg, "allow_control", &conf->allow_control, &conf->n_allow_control))
 		return -1;
 	apply_ratelimit(c, cfg);
 	if (apply_metrics(c, cfg) < 0)

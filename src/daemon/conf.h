@@ -91,6 +91,9 @@ struct conf {
 	size_t n_deny;
 	struct conf_listen *listen;
 	size_t n_listen;
+	struct conf_prefix *allow_control; /* who may ask ntpq questions (mode 6); default
+	                                    * 127.0.0.0/8 and ::1; empty: nobody */
+	size_t n_allow_control;
 	bool deny_kod;      /* answer denied clients with KoD DENY (default: drop silently) */
 	int server_threads; /* threads answering clients, 1..CONF_MAX_SERVER_THREADS, default 1 */
 	int clientlog;      /* client log entries per server thread; 0 = off, default 4096 */

@@ -449,6 +449,7 @@ static const struct {
         {"panic", v_panic},
         {"allow", v_prefix},
         {"deny", v_prefix},
+        {"allow_control", v_prefix},
         {"listen", v_listen},
         {"control_socket", v_socket},
         {"control_group", v_group},

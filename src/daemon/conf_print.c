@@ -140,6 +140,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	fprintf(out, "local_stratum = %d\n", conf->local_stratum);
 	print_prefixes(out, "allow", conf->allow, conf->n_allow);
 	print_prefixes(out, "deny", conf->deny, conf->n_deny);
+	print_prefixes(out, "allow_control", conf->allow_control, conf->n_allow_control);
 	print_listen(out, conf->listen, conf->n_listen);
 	fprintf(out, "deny_kod = %s\n", conf->deny_kod ? "true" : "false");
 	fprintf(out, "server_threads = %d\n", conf->server_threads);
@@ -171,6 +172,8 @@ void conf_free(struct conf *conf)
 		free(conf->allow[i].text);
 	for (size_t i = 0; i < conf->n_deny; i++)
 		free(conf->deny[i].text);
+	for (size_t i = 0; i < conf->n_allow_control; i++)
+		free(conf->allow_control[i].text);
 	for (size_t i = 0; i < conf->n_listen; i++)
 		free(conf->listen[i].text);
 	for (size_t i = 0; i < conf->n_files; i++)
@@ -178,6 +181,7 @@ void conf_free(struct conf *conf)
 	free(conf->sources);
 	free(conf->allow);
 	free(conf->deny);
+	free(conf->allow_control);
 	free(conf->listen);
 	free(conf->files);
 	free(conf->driftfile);

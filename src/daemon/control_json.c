@@ -173,12 +173,13 @@ static json_t *serverstats(const struct control_env *env)
 
 	if (s)
 		serve_get_counters(s, &c);
-	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "serving",
+	return json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "serving",
 	                 s && serve_listening(s) > 0, "received", (json_int_t)c.received,
 	                 "answered", (json_int_t)c.answered, "denied", (json_int_t)c.denied,
 	                 "rate_limited", (json_int_t)c.limited, "kod_sent", (json_int_t)c.kod_sent,
 	                 "malformed", (json_int_t)c.malformed, "not_client",
-	                 (json_int_t)c.not_client, "send_errors", (json_int_t)c.send_errors);
+	                 (json_int_t)c.not_client, "send_errors", (json_int_t)c.send_errors,
+	                 "control", (json_int_t)c.control);
 }
 
 static json_t *reload(const struct control_env *env, json_t *req, char *err, size_t errlen)

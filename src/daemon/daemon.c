@@ -64,10 +64,11 @@ static void daemon_log_counters(struct daemon *d, const struct serve_counters *c
 {
 	log_info(d->log,
 	         "clients: %lu requests, %lu answered, %lu denied, %lu rate limited, %lu KoD sent, "
-	         "%lu malformed, %lu not client mode, %lu send errors (%s)",
+	         "%lu malformed, %lu not client mode, %lu send errors, %lu ntpq (%s)",
 	         c->received - p->received, c->answered - p->answered, c->denied - p->denied,
 	         c->limited - p->limited, c->kod_sent - p->kod_sent, c->malformed - p->malformed,
-	         c->not_client - p->not_client, c->send_errors - p->send_errors, what);
+	         c->not_client - p->not_client, c->send_errors - p->send_errors,
+	         c->control - p->control, what);
 }
 
 /* What the server did since the previous summary, if it saw anything. */
@@ -300,6 +301,12 @@ static int daemon_init_loop(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+static void daemon_mode6_view(void *arg, struct mode6_view *out)
+{
+	struct daemon *d = arg;
+	sync_mode6_view(d->sync, out);
+}
+
 static void daemon_server_state(void *arg, struct server_state *out)
 {
 	struct daemon *d = arg;
@@ -388,6 +395,7 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	                         .clock = d->clock,
 	                         .log = d->log,
 	                         .get_state = daemon_server_state,
+	                         .get_view = daemon_mode6_view,
 	                         .arg = d};
 	char why[256];
 	if (serve_new(&senv, d->conf, &d->serve, why, sizeof(why)) < 0)

@@ -202,9 +202,10 @@ static void server_metrics(struct metrics *m, struct evbuffer *b)
 	        {"strata_server_malformed_total", "malformed requests"},
 	        {"strata_server_not_client_total", "requests not in client mode"},
 	        {"strata_server_send_errors_total", "replies the kernel refused"},
+	        {"strata_server_control_total", "ntpq (mode 6) requests answered"},
 	};
-	const unsigned long v[] = {c.received, c.answered,  c.denied,     c.limited,
-	                           c.kod_sent, c.malformed, c.not_client, c.send_errors};
+	const unsigned long v[] = {c.received,  c.answered,   c.denied,      c.limited, c.kod_sent,
+	                           c.malformed, c.not_client, c.send_errors, c.control};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		single(b, f[i].name, "counter", f[i].help, (double)v[i]);
 }

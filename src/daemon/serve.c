@@ -15,6 +15,7 @@
 #include "common/udp.h"
 #include "core/acl.h"
 #include "core/clientlog.h"
+#include "core/mode6.h"
 #include "daemon/log.h"
 #include "daemon/serve_lane.h"
 #include "daemon/serve_workers.h"
@@ -32,6 +33,8 @@ struct serve_sock {
 struct serve {
 	struct serve_env env;
 	struct acl acl;
+	struct acl ctl_acl;          /* allow_control */
+	struct mode6_view *pub_view; /* built for the workers (allocated with them) */
 	struct serve_sock *socks[SERVE_MAX_LISTEN]; /* each allocated: events point at them */
 	size_t n_socks;
 	bool reuseport;                /* the sockets are shared with server threads */
@@ -40,6 +43,22 @@ struct serve {
 	struct event *publish;         /* timer: state to the workers, only with workers */
 	struct serve_counters retired; /* counted by workers since stopped (reloads) */
 };
+
+/* The ntpq view for the main thread's mode 6 requests. */
+static void serve_main_view(void *arg, struct mode6_view *out)
+{
+	struct serve *s = arg;
+	s->env.get_view(s->env.arg, out);
+}
+
+/* A fresh ntpq view for the workers. */
+static void serve_publish_view(struct serve *s)
+{
+	if (!s->workers || !s->pub_view || !s->env.get_view)
+		return;
+	s->env.get_view(s->env.arg, s->pub_view);
+	serve_workers_publish_view(s->workers, s->pub_view);
+}
 
 /* The state for a main-thread batch, passed on to the workers as well. */
 static void serve_main_state(void *arg, struct server_state *out)
@@ -65,6 +84,7 @@ static void serve_on_publish(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	serve_main_state(arg, &st);
+	serve_publish_view(arg);
 }
 
 /* The socket address of a listen entry. */
@@ -117,6 +137,11 @@ static void serve_close(struct serve_sock *k)
 
 static int serve_build_acl(struct serve *s, const struct conf *c)
 {
+	acl_init(&s->ctl_acl);
+	for (size_t i = 0; i < c->n_allow_control; i++)
+		if (acl_add(&s->ctl_acl, c->allow_control[i].family, c->allow_control[i].addr,
+		            c->allow_control[i].prefix_len, true) < 0)
+			return -ENOSPC;
 	acl_init(&s->acl);
 	for (size_t i = 0; i < c->n_allow; i++)
 		if (acl_add(&s->acl, c->allow[i].family, c->allow[i].addr, c->allow[i].prefix_len,
@@ -171,10 +196,15 @@ static int serve_start_workers(struct serve *s, const struct conf *c, char *err,
 	for (size_t i = 0; i < s->n_socks; i++)
 		addrs[i] = s->socks[i]->addr;
 	s->env.get_state(s->env.arg, &st);
-	int r = serve_workers_start(c->server_threads - 1, addrs, s->n_socks, &s->acl, c,
-	                            s->env.clock, &st, &s->workers, err, errlen);
+	if (!s->pub_view && !(s->pub_view = calloc(1, sizeof(*s->pub_view)))) {
+		snprintf(err, errlen, "cannot start a server thread: out of memory");
+		return -ENOMEM;
+	}
+	int r = serve_workers_start(c->server_threads - 1, addrs, s->n_socks, &s->acl, &s->ctl_acl,
+	                            c, s->env.clock, &st, &s->workers, err, errlen);
 	if (r < 0)
 		return r;
+	serve_publish_view(s);
 	s->publish = event_new(s->env.base, -1, EV_PERSIST, serve_on_publish, s);
 	if (!s->publish || evtimer_add(s->publish, &every) < 0) {
 		serve_stop_workers(s);
@@ -248,11 +278,13 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
 		return -ENOMEM;
 	}
 	s->env = *env;
-	if (serve_lane_init(&s->lane, env->clock, &s->acl) < 0) {
+	if (serve_lane_init(&s->lane, env->clock, &s->acl, &s->ctl_acl) < 0) {
 		free(s);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	if (env->get_view)
+		serve_lane_set_view(&s->lane, serve_main_view, s);
 	int r = serve_reconfigure(s, c, err, errlen);
 	if (r < 0) {
 		serve_free(s);
@@ -269,14 +301,17 @@ void serve_free(struct serve *s)
 	serve_stop_workers(s);
 	serve_close_all(s);
 	serve_lane_fini(&s->lane);
+	free(s->pub_view);
 	free(s);
 }
 
 void serve_publish(struct serve *s)
 {
 	struct server_state st;
-	if (s && s->workers)
+	if (s && s->workers) {
 		serve_main_state(s, &st);
+		serve_publish_view(s);
+	}
 }
 
 void serve_counters_add(struct serve_counters *sum, const struct serve_counters *c)
@@ -289,6 +324,7 @@ void serve_counters_add(struct serve_counters *sum, const struct serve_counters 
 	sum->malformed += c->malformed;
 	sum->not_client += c->not_client;
 	sum->send_errors += c->send_errors;
+	sum->control += c->control;
 }
 
 void serve_get_counters(const struct serve *s, struct serve_counters *out)

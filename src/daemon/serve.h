@@ -27,11 +27,16 @@ struct event_base;
 struct log;
 struct serve;
 
+struct mode6_view;
+
 struct serve_env {
 	struct event_base *base;
 	struct clock *clock;
 	struct log *log;
 	void (*get_state)(void *arg, struct server_state *out);
+	/* What ntpq sees (mode 6): called on the main thread for each control request, and
+	 * after every engine step when server threads need a copy. */
+	void (*get_view)(void *arg, struct mode6_view *out);
 	void *arg;
 };
 
@@ -44,6 +49,7 @@ struct serve_counters {
 	unsigned long malformed;
 	unsigned long not_client;  /* other modes, dropped */
 	unsigned long send_errors; /* replies the kernel refused */
+	unsigned long control;     /* mode 6 (ntpq) requests answered */
 };
 
 /* Open every listen address of c and build the access list. 0, or a negative errno with

@@ -16,6 +16,7 @@
 #include "core/acl.h"
 #include "core/packet.h"
 #include "core/clientlog.h"
+#include "core/mode6.h"
 #include "core/ratelimit.h"
 
 #define NTP_XMT_OFFSET 40
@@ -25,6 +26,7 @@ struct serve_round {
 	struct server_state st;
 	struct timespec rt; /* realtime after the receive: fallback receive timestamp */
 	int64_t mono_ns;
+	int fd;
 	bool patch[UDPB_MAX]; /* queued reply k gets the transmit timestamp at flush */
 };
 
@@ -70,11 +72,47 @@ static const uint8_t *serve_addr_bytes(const struct sockaddr_storage *ss)
 static enum clientlog_what serve_judge(struct serve_lane *s, struct serve_round *r, int i,
                                        int family, const uint8_t *addr);
 
+/* A mode 6 request (ntpq): allow_control, its own rate limit, then the fragments of the
+ * answer, sent at once (rare and small: not through the batch). */
+static void serve_control(struct serve_lane *s, struct serve_round *r, int i, int family,
+                          const uint8_t *addr)
+{
+	const struct sockaddr_storage *from = udpb_from(s->batch, i);
+	if (!s->get_view || !acl_allows(s->ctl_acl, family, addr)) {
+		s->cnt.denied++;
+		return;
+	}
+	if (ratelimit_check(s->ctl_rl, family, addr, r->mono_ns) != RATELIMIT_PASS) {
+		s->cnt.limited++;
+		return;
+	}
+	s->get_view(s->view_arg, s->view);
+	s->view->now = ntp_ts_from_timespec(&r->rt);
+	if (!mode6_respond(s->view, udpb_data(s->batch, i), udpb_len(s->batch, i), s->m6)) {
+		s->cnt.malformed++;
+		return;
+	}
+	socklen_t alen =
+	        family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	for (int k = 0; k < s->m6->n; k++) {
+		if (sendto(r->fd, s->m6->frag[k], s->m6->len[k], 0, (const struct sockaddr *)from,
+		           alen) < 0)
+			s->cnt.send_errors++;
+		else
+			s->cnt.answered++;
+	}
+	s->cnt.control++;
+}
+
 /* Judge request i and note its client. */
 static void serve_one(struct serve_lane *s, struct serve_round *r, int i)
 {
 	const struct sockaddr_storage *from = udpb_from(s->batch, i);
 	const uint8_t *addr = serve_addr_bytes(from);
+	if (mode6_is_control(udpb_data(s->batch, i), udpb_len(s->batch, i))) {
+		serve_control(s, r, i, from->ss_family, addr);
+		return;
+	}
 	enum clientlog_what what = serve_judge(s, r, i, from->ss_family, addr);
 	if (s->log)
 		clientlog_note(s->log, from->ss_family, addr, r->mono_ns, what);
@@ -136,6 +174,7 @@ static void serve_batch(struct serve_lane *s, int fd, int n, serve_state_fn get_
 	clock_realtime(s->clock, &r.rt);
 	clock_monotonic(s->clock, &mono);
 	r.mono_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	r.fd = fd;
 	for (int i = 0; i < n; i++) {
 		s->cnt.received++;
 		if (udpb_truncated(s->batch, i))
@@ -167,31 +206,60 @@ void serve_lane_drain(struct serve_lane *s, int fd, serve_state_fn get_state, vo
 	}
 }
 
-int serve_lane_init(struct serve_lane *l, struct clock *clock, const struct acl *acl)
-{
-	memset(l, 0, sizeof(*l));
-	l->clock = clock;
-	l->acl = acl;
-	l->batch = calloc(1, sizeof(*l->batch));
-	return l->batch ? 0 : -ENOMEM;
-}
-
-void serve_lane_fini(struct serve_lane *l)
-{
-	ratelimit_free(l->rl);
-	clientlog_free(l->log);
-	free(l->batch);
-	l->rl = NULL;
-	l->log = NULL;
-	l->batch = NULL;
-}
-
 static uint64_t lane_key(const struct serve_lane *s)
 {
 	uint64_t key = 0;
 	if (getrandom(&key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
 		key ^= (uint64_t)(uintptr_t)s ^ (uint64_t)getpid() << 32; /* no entropy yet */
 	return key;
+}
+
+int serve_lane_init(struct serve_lane *l, struct clock *clock, const struct acl *acl,
+                    const struct acl *ctl_acl)
+{
+	struct ratelimit_config rc;
+	memset(l, 0, sizeof(*l));
+	l->clock = clock;
+	l->acl = acl;
+	l->ctl_acl = ctl_acl;
+	l->batch = calloc(1, sizeof(*l->batch));
+	l->view = calloc(1, sizeof(*l->view));
+	l->m6 = calloc(1, sizeof(*l->m6));
+	ratelimit_config_default(&rc);
+	rc.interval = RATELIMIT_MIN_INTERVAL;
+	rc.burst = SERVE_CTL_BURST;
+	rc.leak = 0;
+	rc.kod = false;
+	rc.prefix6 = 128;
+	rc.clients = RATELIMIT_MIN_CLIENTS;
+	l->ctl_rl = ratelimit_new(&rc, lane_key(l));
+	if (l->batch && l->view && l->m6 && l->ctl_rl)
+		return 0;
+	serve_lane_fini(l);
+	return -ENOMEM;
+}
+
+void serve_lane_set_view(struct serve_lane *l, void (*get_view)(void *arg, struct mode6_view *out),
+                         void *arg)
+{
+	l->get_view = get_view;
+	l->view_arg = arg;
+}
+
+void serve_lane_fini(struct serve_lane *l)
+{
+	ratelimit_free(l->rl);
+	ratelimit_free(l->ctl_rl);
+	clientlog_free(l->log);
+	free(l->batch);
+	free(l->view);
+	free(l->m6);
+	l->rl = NULL;
+	l->ctl_rl = NULL;
+	l->log = NULL;
+	l->view = NULL;
+	l->m6 = NULL;
+	l->batch = NULL;
 }
 
 /* A new client log when its size changed. */

@@ -16,6 +16,7 @@
 
 #include "core/acl.h"
 #include "core/clientlog.h"
+#include "core/mode6.h"
 #include "daemon/serve_lane.h"
 
 struct serve_worker {
@@ -30,8 +31,10 @@ struct serve_worker {
 };
 
 struct serve_workers {
-	struct acl acl; /* read only once the threads run */
-	int stop_fd;    /* eventfd: readable = stop */
+	struct acl acl;          /* read only once the threads run */
+	struct acl ctl_acl;      /* allow_control, likewise */
+	struct mode6_view *view; /* guarded by st_mu */
+	int stop_fd;             /* eventfd: readable = stop */
 	pthread_mutex_t st_mu;
 	struct server_state st;
 	int n;
@@ -43,6 +46,21 @@ static void worker_state(void *arg, struct server_state *out)
 	struct serve_workers *ws = arg;
 	pthread_mutex_lock(&ws->st_mu);
 	*out = ws->st;
+	pthread_mutex_unlock(&ws->st_mu);
+}
+
+static void worker_view(void *arg, struct mode6_view *out)
+{
+	struct serve_workers *ws = arg;
+	pthread_mutex_lock(&ws->st_mu);
+	memcpy(out, ws->view, sizeof(*out));
+	pthread_mutex_unlock(&ws->st_mu);
+}
+
+void serve_workers_publish_view(struct serve_workers *ws, const struct mode6_view *v)
+{
+	pthread_mutex_lock(&ws->st_mu);
+	memcpy(ws->view, v, sizeof(*v));
 	pthread_mutex_unlock(&ws->st_mu);
 }
 
@@ -73,7 +91,9 @@ static void *worker_main(void *arg)
 static int worker_prepare(struct serve_worker *w, const struct udp_addr *addrs, size_t n_addrs,
                           const struct conf *c, struct clock *clock, char *err, size_t errlen)
 {
-	int r = serve_lane_init(&w->lane, clock, &w->owner->acl);
+	int r = serve_lane_init(&w->lane, clock, &w->owner->acl, &w->owner->ctl_acl);
+	if (r == 0)
+		serve_lane_set_view(&w->lane, worker_view, w->owner);
 	if (r == 0)
 		r = serve_lane_configure(&w->lane, c);
 	if (r < 0) {
@@ -113,15 +133,21 @@ static int workers_spawn(struct serve_workers *ws, char *err, size_t errlen)
 }
 
 int serve_workers_start(int n, const struct udp_addr *addrs, size_t n_addrs, const struct acl *acl,
-                        const struct conf *c, struct clock *clock, const struct server_state *st,
-                        struct serve_workers **ret, char *err, size_t errlen)
+                        const struct acl *ctl_acl, const struct conf *c, struct clock *clock,
+                        const struct server_state *st, struct serve_workers **ret, char *err,
+                        size_t errlen)
 {
 	struct serve_workers *ws = calloc(1, sizeof(*ws) + (size_t)n * sizeof(ws->w[0]));
+	if (ws && !(ws->view = calloc(1, sizeof(*ws->view)))) {
+		free(ws);
+		ws = NULL;
+	}
 	if (!ws) {
 		snprintf(err, errlen, "cannot start a server thread: out of memory");
 		return -ENOMEM;
 	}
 	ws->acl = *acl;
+	ws->ctl_acl = *ctl_acl;
 	ws->st = *st;
 	ws->n = n;
 	pthread_mutex_init(&ws->st_mu, NULL);
@@ -183,6 +209,7 @@ void serve_workers_stop(struct serve_workers *ws)
 	if (ws->stop_fd >= 0)
 		close(ws->stop_fd);
 	pthread_mutex_destroy(&ws->st_mu);
+	free(ws->view);
 	free(ws);
 }
 

@@ -28,11 +28,16 @@ struct serve_workers;
  * ratelimit and deny_kod settings of c, the state st until the first publish. 0, or a
  * negative errno with the reason in err (nothing is left running then). */
 int serve_workers_start(int n, const struct udp_addr *addrs, size_t n_addrs, const struct acl *acl,
-                        const struct conf *c, struct clock *clock, const struct server_state *st,
-                        struct serve_workers **ret, char *err, size_t errlen);
+                        const struct acl *ctl_acl, const struct conf *c, struct clock *clock,
+                        const struct server_state *st, struct serve_workers **ret, char *err,
+                        size_t errlen);
 
 /* The server state the workers answer with from now on. */
 void serve_workers_publish(struct serve_workers *w, const struct server_state *st);
+
+struct mode6_view;
+/* The ntpq view the workers answer mode 6 requests from from now on (copied). */
+void serve_workers_publish_view(struct serve_workers *w, const struct mode6_view *v);
 
 /* Add every worker's counters (as of its last batch) to *sum. */
 void serve_workers_add_counters(struct serve_workers *w, struct serve_counters *sum);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "clock/clock.h"
 #include "core/packet.h"
@@ -238,6 +239,11 @@ int sync_new(const struct sync_env *env, const struct conf *c, struct sync **ret
 		sync_free(s);
 		return -ENOMEM;
 	}
+	struct utsname u;
+	if (uname(&u) == 0) {
+		snprintf(s->machine, sizeof(s->machine), "%.31s", u.machine);
+		snprintf(s->system, sizeof(s->system), "%.30s/%.60s", u.sysname, u.release);
+	}
 	sync_engine_config(s, c, sync_read_drift(s), &ec);
 	r = engine_new(&ec, &s->engine);
 	if (r == 0)
@@ -307,6 +313,10 @@ int sync_add(struct sync *s, const struct conf_source *cs, const struct udp_addr
 	poller_free(s->pollers[id]);
 	poller_set_id(p, id);
 	s->pollers[id] = p;
+	char text[64];
+	udp_addr_str(addr, text, sizeof(text));
+	snprintf(s->host[id], sizeof(s->host[id]), "%s", strcmp(cs->name, text) ? cs->name : "");
+	s->minpoll[id] = cs->minpoll;
 	sync_drain(s);
 	return id;
 }

@@ -72,6 +72,11 @@ void sync_system(const struct sync *s, struct engine_system *out);
 int sync_burst(struct sync *s, int count);
 int sync_makestep(struct sync *s, bool accept_insane);
 
+struct mode6_view;
+/* What ntpq sees (mode 6): the system state and every source, with its address and port,
+ * configured name, the smallest minpoll, uname and the version. */
+void sync_mode6_view(const struct sync *s, struct mode6_view *out);
+
 /* One info line per source and the STATUS= line refreshed. */
 void sync_log_summary(struct sync *s);
 

@@ -16,6 +16,9 @@ struct sync {
 	struct event *drift_timer;                  /* every SYNC_DRIFT_INTERVAL */
 	char *driftfile;                            /* NULL: none */
 	bool falseticker[ENGINE_MAX_SOURCES];       /* last reported as a falseticker */
+	char host[ENGINE_MAX_SOURCES][64];          /* configured name, "" if the address */
+	int minpoll[ENGINE_MAX_SOURCES];
+	char machine[32], system[96]; /* uname, read once at start (ntpq) */
 };
 
 /* Debug line for the sample just accepted from source id. */

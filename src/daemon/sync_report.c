@@ -1,6 +1,10 @@
 /* sync_report: what the engine's state looks like to people: the debug sample line, the
  * per-source summary and the sd_notify STATUS= line. See sync.h. */
+#include "config.h"
+
 #include "daemon/sync_priv.h"
+
+#include "core/mode6.h"
 
 #include <netinet/in.h>
 #include <nettle/md5.h>
@@ -154,4 +158,29 @@ void sync_report_status(struct sync *s)
 	}
 	notify_status(s->env.notify, "Not synchronised: %s; %d source%s, %d reachable",
 	              y.unsync_reason, n, n == 1 ? "" : "s", reachable);
+}
+
+void sync_mode6_view(const struct sync *s, struct mode6_view *out)
+{
+	engine_get_system(s->engine, &out->sys);
+	out->precision = SYNC_LOCAL_PRECISION;
+	snprintf(out->version, sizeof(out->version), "stratad %s", PACKAGE_VERSION);
+	snprintf(out->processor, sizeof(out->processor), "%s", s->machine);
+	snprintf(out->system, sizeof(out->system), "%s", s->system);
+	out->n = 0;
+	out->min_poll = SOURCE_DEFAULT_MINPOLL;
+	bool first = true;
+	for (int id = 0; id < ENGINE_MAX_SOURCES; id++) {
+		struct mode6_source *m = &out->src[out->n];
+		if (!s->pollers[id] || engine_get_source(s->engine, id, &m->info) < 0)
+			continue;
+		const struct udp_addr *a = poller_addr(s->pollers[id]);
+		udp_addr_str(a, m->srcadr, sizeof(m->srcadr));
+		m->srcport = udp_addr_port(a);
+		snprintf(m->srchost, sizeof(m->srchost), "%s", s->host[id]);
+		if (first || s->minpoll[id] < out->min_poll)
+			out->min_poll = s->minpoll[id];
+		first = false;
+		out->id[out->n++] = id;
+	}
 }

@@ -10,7 +10,7 @@ need chronyd
 need setpriv
 NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
 [ -x "$NTPSEC/usr/bin/ntpdig" ] || fail "NTPsec's ntpdig not in $NTPSEC (scripts/deps test fetches it)"
-udp_port_open 123 && fail "UDP port 123 is taken on this machine: B needs it for ntpdig"
+udp_addr_taken 127.0.0.1 123 && fail "UDP port 123 of 127.0.0.1 is taken on this machine: B needs it for ntpdig"
 
 has() { grep -qE "$2" "$1"; }
 

@@ -44,6 +44,17 @@ udp_port_open() {
 		/proc/net/udp /proc/net/udp6 2>/dev/null
 }
 
+# True if UDP port $2 is taken for IPv4 address $1: bound to it or to 0.0.0.0 (or ::).
+udp_addr_taken() {
+	local a b c d want port
+	IFS=. read -r a b c d <<<"$1"
+	want=$(printf '%02X%02X%02X%02X:%04X' "$d" "$c" "$b" "$a" "$2")
+	port=$(printf ':%04X' "$2")
+	awk -v w="$want" -v p="$port" 'NR > 1 && ($2 == w || $2 == "00000000" p ||
+		$2 == "00000000000000000000000000000000" p) { found = 1 } END { exit !found }' \
+		/proc/net/udp /proc/net/udp6 2>/dev/null
+}
+
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or the time is up.
 wait_for() {
 	local limit=$(( $1 * 10 )) i=0
