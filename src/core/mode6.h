@@ -67,6 +67,9 @@ struct mode6_reply {
 	uint8_t frag[MODE6_MAX_FRAGS][MODE6_HEADER_LEN + MODE6_MAX_DATA]; /* datagrams */
 };
 
+/* The peer status word of a source (also the status column of peerstats files). */
+uint16_t mode6_status_word(const struct engine_source_info *si, bool sys_peer);
+
 /* True if req[0..len) is a mode 6 packet (request or response). */
 bool mode6_is_control(const uint8_t *req, size_t len);
 

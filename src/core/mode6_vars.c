@@ -80,13 +80,13 @@ uint16_t mode6_system_status(const struct mode6_view *v)
 	return (uint16_t)(leap << 14 | source << 8 | 1 << 4 | event);
 }
 
-static unsigned selection(const struct mode6_view *v, int i)
+static unsigned selection(const struct engine_source_info *si, bool sys_peer)
 {
-	const char *s = v->src[i].info.select_status;
+	const char *s = si->select_status;
 	if (!s)
 		return 0;
 	if (strcmp(s, "selected") == 0)
-		return v->sys.synced && v->sys.system_peer == v->id[i] ? 6 : 4;
+		return sys_peer ? 6 : 4;
 	if (strcmp(s, "combined") == 0)
 		return 4;
 	if (strcmp(s, "candidate") == 0)
@@ -96,12 +96,16 @@ static unsigned selection(const struct mode6_view *v, int i)
 	return 0;
 }
 
+uint16_t mode6_status_word(const struct engine_source_info *si, bool sys_peer)
+{
+	unsigned flags = 0x80 | (si->src.reach ? 0x10 : 0); /* configured, reachable */
+	unsigned event = si->src.reach ? 4 : 3;             /* reachable, unreachable */
+	return (uint16_t)(flags << 8 | selection(si, sys_peer) << 8 | 1 << 4 | event);
+}
+
 uint16_t mode6_peer_status(const struct mode6_view *v, int i)
 {
-	const struct source_status *st = &v->src[i].info.src;
-	unsigned flags = 0x80 | (st->reach ? 0x10 : 0); /* configured, reachable */
-	unsigned event = st->reach ? 4 : 3;             /* reachable, unreachable */
-	return (uint16_t)(flags << 8 | selection(v, i) << 8 | 1 << 4 | event);
+	return mode6_status_word(&v->src[i].info, v->sys.synced && v->sys.system_peer == v->id[i]);
 }
 
 void mode6_system_vars(const struct mode6_view *v, struct mode6_items *out)

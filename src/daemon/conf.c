@@ -79,6 +79,13 @@ static const cfg_opt_t ratelimit_tmpl[] = {
         CFG_END()};
 static const cfg_opt_t metrics_tmpl[] = {
         OPT_CTX, OPT_END, CFG_STR("listen", CONF_DEFAULT_METRICS_LISTEN, CFGF_NONE), CFG_END()};
+static const cfg_opt_t statistics_tmpl[] = {
+        OPT_CTX,
+        OPT_END,
+        CFG_STR("directory", CONF_DEFAULT_STATS_DIR, CFGF_NONE),
+        CFG_BOOL_CB("loopstats", cfg_true, CFGF_NONE, conf_cb_bool),
+        CFG_BOOL_CB("peerstats", cfg_true, CFGF_NONE, conf_cb_bool),
+        CFG_END()};
 #define SEC_FLAGS (CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES)
 static const cfg_opt_t root_tmpl[] = {
         OPT_CTX,
@@ -104,6 +111,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR("control_group", "", CFGF_NONE),
         CFG_INT_CB("clientlog", CLIENTLOG_DEFAULT_SIZE, CFGF_NONE, conf_cb_int),
         CFG_SEC("metrics", NULL, CFGF_NONE),
+        CFG_SEC("statistics", NULL, CFGF_NONE),
         CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
@@ -117,6 +125,7 @@ struct schema {
 	cfg_opt_t makestep[NOPTS(makestep_tmpl)];
 	cfg_opt_t ratelimit[NOPTS(ratelimit_tmpl)];
 	cfg_opt_t metrics[NOPTS(metrics_tmpl)];
+	cfg_opt_t statistics[NOPTS(statistics_tmpl)];
 	cfg_opt_t root[NOPTS(root_tmpl)];
 };
 
@@ -129,6 +138,8 @@ static void schema_init(struct schema *s, struct ctx *c)
 	s->ratelimit[0].simple_value.ptr = &c->self;
 	memcpy(s->metrics, metrics_tmpl, sizeof(metrics_tmpl));
 	s->metrics[0].simple_value.ptr = &c->self;
+	memcpy(s->statistics, statistics_tmpl, sizeof(statistics_tmpl));
+	s->statistics[0].simple_value.ptr = &c->self;
 	memcpy(s->root, root_tmpl, sizeof(root_tmpl));
 	s->server[0].simple_value.ptr = &c->self;
 	s->pool[0].simple_value.ptr = &c->self;
@@ -145,6 +156,8 @@ static void schema_init(struct schema *s, struct ctx *c)
 			o->subopts = s->ratelimit;
 		else if (strcmp(o->name, "metrics") == 0)
 			o->subopts = s->metrics;
+		else if (strcmp(o->name, "statistics") == 0)
+			o->subopts = s->statistics;
 	}
 }
 
@@ -386,6 +399,26 @@ static int apply_metrics(struct ctx *c, cfg_t *cfg)
 	return 0;
 }
 
+/* The statistics section: given anywhere, the files are written (each kind unless off). */
+static int apply_statistics(struct ctx *c, cfg_t *cfg)
+{
+	struct conf *conf = c->conf;
+	cfg_t *st = cfg_getsec(cfg, "statistics");
+	cfg_opt_t *o;
+
+	if (!st || st->line <= 0)
+		return 0;
+	if (!conf->stats_dir && !set_str(c, &conf->stats_dir, CONF_DEFAULT_STATS_DIR))
+		return -1;
+	if ((o = given(c, st, "directory")) && !set_str(c, &conf->stats_dir, cfg_opt_getnstr(o, 0)))
+		return -1;
+	if ((o = given(c, st, "loopstats")))
+		conf->stats_loop = cfg_opt_getnbool(o, 0);
+	if ((o = given(c, st, "peerstats")))
+		conf->stats_peer = cfg_opt_getnbool(o, 0);
+	return 0;
+}
+
 static int apply_cfg(struct ctx *c, cfg_t *cfg)
 {
 	struct conf *conf = c->conf;
@@ -399,7 +432,7 @@ static int apply_cfg(struct ctx *c, cfg_t *cfg)
 	    add_prefixes(c, cfg, "allow_control", &conf->allow_control, &conf->n_allow_control))
 		return -1;
 	apply_ratelimit(c, cfg);
-	if (apply_metrics(c, cfg) < 0)
+	if (apply_metrics(c, cfg) < 0 || apply_statistics(c, cfg) < 0)
 		return -1;
 	return apply_scalars(c, cfg);
 }
@@ -588,6 +621,8 @@ static struct conf *conf_new(void)
 	conf->log_level = CONF_LOG_INFO;
 	conf->server_threads = 1;
 	conf->clientlog = CLIENTLOG_DEFAULT_SIZE;
+	conf->stats_loop = true;
+	conf->stats_peer = true;
 	conf->ratelimit = (struct conf_ratelimit){.interval = RATELIMIT_DEFAULT_INTERVAL,
 	                                          .burst = RATELIMIT_DEFAULT_BURST,
 	                                          .leak = RATELIMIT_DEFAULT_LEAK,

@@ -17,6 +17,7 @@
 #define CONF_DEFAULT_INCLUDE_DIR "/etc/strata/conf.d"
 #define CONF_DEFAULT_CONTROL_SOCKET "/run/strata/stratad.sock"
 #define CONF_DEFAULT_METRICS_PORT 9975
+#define CONF_DEFAULT_STATS_DIR "/var/log/strata"
 #define CONF_DEFAULT_METRICS_LISTEN "127.0.0.1:9975"
 #define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
@@ -102,6 +103,8 @@ struct conf {
 	char *control_group;           /* group owning the socket (may read); NULL: the daemon's */
 	bool control_write_root;       /* control_write "root": only root and the daemon's user
 	                                * may change things; "group" (default): the group too */
+	char *stats_dir;               /* statistics { directory }; NULL: no statistics files */
+	bool stats_loop, stats_peer;   /* statistics { loopstats peerstats }, default true */
 	char *metrics_listen;          /* "ADDR:PORT" of the Prometheus listener; NULL = off */
 	enum conf_log_level log_level; /* default info */
 	char *include_dir;             /* NULL: none; every *.conf in it is read in sorted order */

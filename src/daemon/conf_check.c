@@ -326,6 +326,18 @@ static int v_metrics_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int v_stats_dir(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!owned(cfg, opt))
+		return -1;
+	const char *s = cfg_opt_getnstr(opt, 0);
+	if (!s || s[0] != '/' || strlen(s) > 3000) {
+		cfg_error(cfg, "statistics directory \"%s\": must be an absolute path", s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
 static int v_maxslewrate(cfg_t *cfg, cfg_opt_t *opt)
 {
 	double v;
@@ -464,6 +476,10 @@ static const struct {
         {"clientlog", v_clientlog},
         {"metrics", v_plain},
         {"metrics|listen", v_metrics_listen},
+        {"statistics", v_plain},
+        {"statistics|directory", v_stats_dir},
+        {"statistics|loopstats", v_plain},
+        {"statistics|peerstats", v_plain},
         {"ratelimit", v_plain},
         {"ratelimit|interval", v_range},
         {"ratelimit|burst", v_range},

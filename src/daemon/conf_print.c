@@ -153,6 +153,14 @@ void conf_print(const struct conf *conf, FILE *out)
 	} else {
 		fputs("# no metrics section: no Prometheus listener\n", out);
 	}
+	if (conf->stats_dir) {
+		fputs("statistics {\n\t", out);
+		print_str(out, "directory", conf->stats_dir);
+		fprintf(out, "\tloopstats = %s\n\tpeerstats = %s\n}\n",
+		        conf->stats_loop ? "true" : "false", conf->stats_peer ? "true" : "false");
+	} else {
+		fputs("# no statistics section: no statistics files\n", out);
+	}
 	print_str(out, "control_socket", conf->control_socket);
 	print_str(out, "control_group", conf->control_group);
 	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
@@ -189,6 +197,7 @@ void conf_free(struct conf *conf)
 	free(conf->control_socket);
 	free(conf->control_group);
 	free(conf->metrics_listen);
+	free(conf->stats_dir);
 	free(conf->include_dir);
 	free(conf);
 }

@@ -15,6 +15,7 @@
 #include "core/packet.h"
 #include "daemon/driftfile.h"
 #include "daemon/log.h"
+#include "daemon/statsfile.h"
 
 #define SYNC_MAX_TIMEOUT 8.0 /* s, longest wait for a reply */
 
@@ -118,6 +119,7 @@ static void sync_drain(struct sync *s)
 	}
 	sync_report_falsetickers(s);
 	sync_report_status(s);
+	sync_stats_loop(s);
 	if (s->env.changed)
 		s->env.changed(s->env.changed_arg);
 }
@@ -244,6 +246,7 @@ int sync_new(const struct sync_env *env, const struct conf *c, struct sync **ret
 		snprintf(s->machine, sizeof(s->machine), "%.31s", u.machine);
 		snprintf(s->system, sizeof(s->system), "%.30s/%.60s", u.sysname, u.release);
 	}
+	sync_stats_configure(s, c);
 	sync_engine_config(s, c, sync_read_drift(s), &ec);
 	r = engine_new(&ec, &s->engine);
 	if (r == 0)
@@ -271,6 +274,7 @@ void sync_free(struct sync *s)
 	if (s->timer)
 		event_free(s->timer);
 	engine_free(s->engine);
+	statsfile_free(s->stats);
 	free(s->driftfile);
 	free(s);
 }
@@ -285,6 +289,7 @@ int sync_reconfigure(struct sync *s, const struct conf *c)
 		return -ENOMEM;
 	free(s->driftfile);
 	s->driftfile = path;
+	sync_stats_configure(s, c);
 	sync_engine_config(s, c, NAN, &ec);
 	r = engine_set_policy(s->engine, &ec);
 	if (r == 0)

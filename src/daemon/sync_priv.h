@@ -19,6 +19,8 @@ struct sync {
 	char host[ENGINE_MAX_SOURCES][64];          /* configured name, "" if the address */
 	int minpoll[ENGINE_MAX_SOURCES];
 	char machine[32], system[96]; /* uname, read once at start (ntpq) */
+	struct statsfile *stats;      /* NULL: no statistics files */
+	unsigned long stats_updates;  /* clock updates already in loopstats */
 };
 
 /* Debug line for the sample just accepted from source id. */
@@ -27,6 +29,10 @@ void sync_report_sample(struct sync *s, int id, bool kernel_ts);
 void sync_report_falsetickers(struct sync *s);
 /* Rewrite the STATUS= line from the system state (notify sends only changes). */
 void sync_report_status(struct sync *s);
+
+/* Statistics files from c (a new set on reload); a loopstats line after a clock update. */
+void sync_stats_configure(struct sync *s, const struct conf *c);
+void sync_stats_loop(struct sync *s);
 
 /* Read the leap-seconds.list at path (NULL: none) and hand it to the engine; a file that
  * cannot be read or fails its checks is logged and not used. */

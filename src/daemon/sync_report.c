@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock/clock.h"
 #include "daemon/log.h"
+#include "daemon/statsfile.h"
 #include "daemon/notify.h"
 
 uint32_t sync_refid_of(const struct udp_addr *addr)
@@ -90,6 +92,42 @@ void sync_report_sample(struct sync *s, int id, bool kernel_ts)
 		sync_debug_sample(s, &si, kernel_ts);
 	if (si.src.rx[SOURCE_RX_SAMPLE] == 1)
 		sync_summary_line(s, id); /* the first answer of this source */
+	if (s->stats) {
+		struct engine_system y;
+		struct timespec now;
+		char addr[64];
+		engine_get_system(s->engine, &y);
+		clock_realtime(s->env.clock, &now);
+		udp_addr_str(poller_addr(s->pollers[id]), addr, sizeof(addr));
+		const struct source_sample *l = &si.src.last;
+		statsfile_peer(s->stats, &now, addr,
+		               mode6_status_word(&si, y.synced && y.system_peer == id), l->offset,
+		               l->delay, l->dispersion, si.jitter);
+	}
+}
+
+void sync_stats_configure(struct sync *s, const struct conf *c)
+{
+	statsfile_free(s->stats);
+	s->stats = NULL;
+	if (c->stats_dir &&
+	    !(s->stats = statsfile_new(c->stats_dir, c->stats_loop, c->stats_peer, s->env.log)))
+		log_err(s->env.log, "statistics: out of memory");
+}
+
+void sync_stats_loop(struct sync *s)
+{
+	struct engine_system y;
+	struct engine_source_info si;
+	struct timespec now;
+
+	engine_get_system(s->engine, &y);
+	if (!s->stats || y.updates == s->stats_updates)
+		return;
+	s->stats_updates = y.updates;
+	int poll = engine_get_source(s->engine, y.system_peer, &si) == 0 ? si.src.poll : 0;
+	clock_realtime(s->env.clock, &now);
+	statsfile_loop(s->stats, &now, y.offset, y.frequency, y.rms_offset, y.freq_error, poll);
 }
 
 void sync_report_falsetickers(struct sync *s)
