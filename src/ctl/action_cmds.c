@@ -71,7 +71,7 @@ int burst_main(int argc, char **argv)
 {
 	struct ctl_opts o = {0};
 	double count = 4;
-	const struct ctl_opt x[] = {{"count", &count, 1, 6, NULL}};
+	const struct ctl_opt x[] = {{"count", &count, 1, 6, NULL, 0}};
 	int rc = ctl_parse(argc, argv, &o, x, 1, burst_usage);
 	if (rc >= 0)
 		return rc;
@@ -107,7 +107,7 @@ int makestep_main(int argc, char **argv)
 {
 	struct ctl_opts o = {0};
 	bool insane = false;
-	const struct ctl_opt x[] = {{"accept-insane", NULL, 0, 0, &insane}};
+	const struct ctl_opt x[] = {{"accept-insane", NULL, 0, 0, &insane, 0}};
 	int rc = ctl_parse(argc, argv, &o, x, 1, makestep_usage);
 	if (rc >= 0)
 		return rc;
@@ -147,9 +147,9 @@ int waitsync_main(int argc, char **argv)
 {
 	struct ctl_opts o = {0};
 	double timeout = 0, max_offset = NAN, interval = 1;
-	const struct ctl_opt x[] = {{"timeout", &timeout, 0, 1e9, NULL},
-	                            {"max-offset", &max_offset, 0, 1e9, NULL},
-	                            {"interval", &interval, 0.01, 3600, NULL}};
+	const struct ctl_opt x[] = {{"timeout", &timeout, 0, 1e9, NULL, 0},
+	                            {"max-offset", &max_offset, 0, 1e9, NULL, 0},
+	                            {"interval", &interval, 0.01, 3600, NULL, 0}};
 	int rc = ctl_parse(argc, argv, &o, x, 3, waitsync_usage);
 	if (rc >= 0)
 		return rc;

@@ -46,16 +46,28 @@ int ctl_parse(int argc, char **argv, struct ctl_opts *o, const struct ctl_opt *e
 	                                            {"json", no_argument, NULL, 'j'},
 	                                            {"help", no_argument, NULL, 'h'}};
 	size_t n = 3;
-	for (size_t i = 0; i < n_extra && i < CTL_MAX_OPTS; i++)
+	char shorts[3 * CTL_MAX_OPTS + 8] = "s:jh";
+	size_t ns = strlen(shorts);
+	for (size_t i = 0; i < n_extra && i < CTL_MAX_OPTS; i++) {
 		longopts[n++] = (struct option){extra[i].name,
 		                                extra[i].flag ? no_argument : required_argument,
 		                                NULL, CTL_OPT_BASE + (int)i};
+		if (extra[i].short_name) {
+			shorts[ns++] = extra[i].short_name;
+			if (!extra[i].flag)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
 	o->socket = getenv("STRATA_CONTROL_SOCKET");
 	if (!o->socket || !*o->socket)
 		o->socket = CONF_DEFAULT_CONTROL_SOCKET;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		for (size_t i = 0; i < n_extra && i < CTL_MAX_OPTS; i++)
+			if (extra[i].short_name && c == extra[i].short_name)
+				c = CTL_OPT_BASE + (int)i;
 		if (c == 's') {
 			o->socket = optarg;
 		} else if (c == 'j') {

@@ -20,7 +20,8 @@ struct ctl_opt {
 	const char *name;
 	double *num; /* has an argument: stored here */
 	double lo, hi;
-	bool *flag; /* no argument: set to true */
+	bool *flag;      /* no argument: set to true */
+	char short_name; /* also -c; 0: long only */
 };
 
 /* Parse argv (argv[0] = the command). -1 to go on, else the exit status (0 after --help,

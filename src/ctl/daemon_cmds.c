@@ -97,6 +97,35 @@ static void print_sources(json_t *r)
 		printf("(no sources)\n");
 }
 
+/* sources -v: the reference, filter size, root distance, requests sent and kiss code too. */
+static void print_sources_verbose(json_t *r)
+{
+	json_t *arr = json_object_get(r, "sources"), *s;
+	size_t i;
+
+	printf("%-28s %-12s %2s %-15s %4s %5s %3s %8s %13s %11s %11s %11s %8s %4s\n", "NAME",
+	       "STATE", "ST", "REFID", "POLL", "REACH", "NP", "LAST RX", "OFFSET", "DELAY",
+	       "JITTER", "ROOT DIST", "REQUESTS", "KISS");
+	json_array_foreach(arr, i, s)
+	{
+		char last[16] = "-", nums[64] = "            -           -           -           -";
+		double ago = ctl_num(s, "last_rx_ago");
+		if (!isnan(ago))
+			snprintf(last, sizeof(last), "%.0fs", ago);
+		if (json_is_true(json_object_get(s, "have_sample")))
+			snprintf(nums, sizeof(nums), "%+11.6f s %9.6f s %9.6f s %9.6f s",
+			         ctl_num(s, "offset"), ctl_num(s, "delay"), ctl_num(s, "jitter"),
+			         ctl_num(s, "root_distance"));
+		printf("%-28s %-12s %2.0f %-15s %4.0f %5o %3.0f %8s %s %8.0f %4s\n",
+		       ctl_str(s, "name"), ctl_str(s, "state"), ctl_num(s, "stratum"),
+		       *ctl_str(s, "refid") ? ctl_str(s, "refid") : "-", ctl_num(s, "poll"),
+		       (unsigned)ctl_num(s, "reach"), ctl_num(s, "samples"), last, nums,
+		       ctl_num(s, "requests"), *ctl_str(s, "kiss") ? ctl_str(s, "kiss") : "-");
+	}
+	if (json_array_size(arr) == 0)
+		printf("(no sources)\n");
+}
+
 static void print_serverstats(json_t *r)
 {
 	static const char *const keys[] = {"received",     "answered",    "denied",
@@ -172,11 +201,16 @@ static void print_clients(json_t *r)
 		printf("(no clients)\n");
 }
 
-static int ctl_run(int argc, char **argv, const char *cmd, void (*print)(json_t *),
-                   void (*usage)(FILE *))
+/* cmd with its printer; with -v/--verbose (when verbose_print is given) the other one. */
+static int ctl_run_v(int argc, char **argv, const char *cmd, void (*print)(json_t *),
+                     void (*verbose_print)(json_t *), void (*usage)(FILE *))
 {
 	struct ctl_opts o = {0};
-	int rc = ctl_parse(argc, argv, &o, NULL, 0, usage);
+	bool verbose = false;
+	const struct ctl_opt x[] = {{"verbose", NULL, 0, 0, &verbose, 'v'}};
+	int rc = ctl_parse(argc, argv, &o, x, verbose_print ? 1 : 0, usage);
+	if (verbose)
+		print = verbose_print;
 	if (rc >= 0)
 		return rc;
 	json_t *reply = ctl_request(o.socket, ctl_command(cmd), false),
@@ -187,6 +221,12 @@ static int ctl_run(int argc, char **argv, const char *cmd, void (*print)(json_t 
 		print(res);
 	json_decref(reply);
 	return res ? 0 : 1;
+}
+
+static int ctl_run(int argc, char **argv, const char *cmd, void (*print)(json_t *),
+                   void (*usage)(FILE *))
+{
+	return ctl_run_v(argc, argv, cmd, print, NULL, usage);
 }
 
 #define CTL_USAGE(fn, cmd, what)                                                                   \
@@ -200,7 +240,15 @@ static int ctl_run(int argc, char **argv, const char *cmd, void (*print)(json_t 
 	}
 
 CTL_USAGE(status_usage, "status", "the synchronisation state")
-CTL_USAGE(sources_usage, "sources", "every time source")
+void sources_usage(FILE *out)
+{
+	fprintf(out, "Usage: stratactl sources [-v] [--socket PATH] [--json]\n"
+	             "Show every time source of the running stratad (its control socket: --socket, "
+	             "or $STRATA_CONTROL_SOCKET, default " CONF_DEFAULT_CONTROL_SOCKET ").\n"
+	             "  -v, --verbose  also the reference ID, samples, root distance, requests "
+	             "and kiss code\n"
+	             "  --json         the daemon's reply as JSON (documented field names)\n");
+}
 CTL_USAGE(sourcestats_usage, "sourcestats", "each source's sample statistics")
 CTL_USAGE(serverstats_usage, "serverstats", "the NTP server's counters")
 CTL_USAGE(clients_usage, "clients", "the busiest NTP clients")
@@ -212,7 +260,11 @@ CTL_USAGE(clients_usage, "clients", "the busiest NTP clients")
 	}
 
 CTL_MAIN(status_main, "status", print_status, status_usage)
-CTL_MAIN(sources_main, "sources", print_sources, sources_usage)
+int sources_main(int argc, char **argv)
+{
+	return ctl_run_v(argc, argv, "sources", print_sources, print_sources_verbose,
+	                 sources_usage);
+}
 CTL_MAIN(sourcestats_main, "sourcestats", print_sourcestats, sourcestats_usage)
 CTL_MAIN(serverstats_main, "serverstats", print_serverstats, serverstats_usage)
 CTL_MAIN(clients_main, "clients", print_clients, clients_usage)

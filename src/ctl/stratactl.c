@@ -29,7 +29,7 @@ static const struct command commands[] = {
          "the daemon's synchronisation state: system peer, stratum, offsets, frequency, root "
          "delay and dispersion, leap status",
          status_main, status_usage},
-        {"sources", "[--socket PATH] [--json]",
+        {"sources", "[-v] [--socket PATH] [--json]",
          "every source of the daemon: state, stratum, poll, reach, last sample, offset, delay, "
          "jitter",
          sources_main, sources_usage},

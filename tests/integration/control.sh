@@ -49,6 +49,11 @@ pass "stratactl status --json: every documented field, offset within 1 ms"
 ctl sources >"$T/sources" || fail "stratactl sources failed"
 grep -qE "^127\.0\.0\.1:$P0 +selected +1 +1 +[0-7]+ " "$T/sources" || { cat "$T/sources" >&2; fail "sources table"; }
 pass "stratactl sources: $(grep -E "^127" "$T/sources" | tr -s ' ')"
+ctl sources -v >"$T/sources-v" || fail "stratactl sources -v failed"
+grep -qE "^NAME +STATE +ST +REFID .* ROOT DIST +REQUESTS +KISS$" "$T/sources-v" &&
+	grep -qE "^127\.0\.0\.1:$P0 +selected +1 +[^ ]+ +1 +[0-7]+ +[0-9]+ .* [0-9]+ +-$" "$T/sources-v" ||
+	{ cat "$T/sources-v" >&2; fail "sources -v table"; }
+pass "stratactl sources -v: $(grep -E "^127" "$T/sources-v" | tr -s ' ')"
 ctl sources --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)["sources"]

@@ -92,6 +92,15 @@ if grep -E "synchronised to 127\.0\.0\.4:$PF|stepping" "$LOG"; then
 fi
 pass "never followed the liar, never stepped"
 
+# A reload tells systemd RELOADING=1 (with MONOTONIC_USEC), then READY=1 again.
+kill -HUP "$PID"
+expect_line 10 "$NOTES" "^RELOADING=1$" "notify (reload)"
+expect_line 10 "$NOTES" "^MONOTONIC_USEC=[0-9]+$" "notify (reload time)"
+wait_for 10 sh -c "[ \$(grep -c '^READY=1$' '$NOTES') -ge 2 ]" || fail "no READY=1 after the reload"
+[ "$(grep -n -m1 '^RELOADING=1$' "$NOTES" | cut -d: -f1)" -lt "$(grep -n '^READY=1$' "$NOTES" | tail -1 | cut -d: -f1)" ] ||
+	fail "READY=1 did not follow RELOADING=1"
+pass "reload: RELOADING=1, then READY=1"
+
 # A lone server 2000 s ahead: refused, reported, still running.
 PI=$(pick_port); start_fake "$PI" 2000
 one_source insane "$PI"
