@@ -44,6 +44,8 @@ ctl() { "$STRATACTL" "$@" --socket "$SOCK"; }
 ctl waitsync --timeout 30 --interval 0.2 >"$T/wait" || { cat "$T/s.log" >&2; fail "waitsync"; }
 grep -q "^synchronised to 127\.0\.0\.1[1-3]:" "$T/wait" || fail "waitsync said: $(cat "$T/wait")"
 pass "stratactl waitsync: $(cat "$T/wait")"
+ctl waitsync --json --timeout 5 | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["synchronised"] is True, r' ||
+	fail "waitsync --json"
 ctl waitsync --timeout 1 --interval 0.2 --max-offset 0 2>"$T/err" && fail "waitsync --max-offset 0 succeeded"
 grep -q "not synchronised within the offset bound after 1 s" "$T/err" || fail "waitsync timeout: $(cat "$T/err")"
 pass "stratactl waitsync --max-offset 0 --timeout 1: exit 1, $(cat "$T/err")"
@@ -88,6 +90,8 @@ sleep 5
 after=$(ctl sources --json | python3 -c 'import json,sys; print(sum(x["requests"] for x in json.load(sys.stdin)["sources"]))')
 [ $((after - before)) -ge 9 ] || fail "burst sent $((after - before)) requests, want >= 9"
 pass "stratactl burst --count 3: $((after - before)) requests in 5 s"
+ctl burst --json --count 1 | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r == {"sources": 3, "count": 1}, r' ||
+	fail "burst --json"
 ctl burst --count 9 2>"$T/err" && fail "burst --count 9 accepted"
 grep -q "1..6" "$T/err" || fail "burst --count 9: $(cat "$T/err")"
 ctl makestep 2>"$T/err" && fail "makestep succeeded with -x"
@@ -132,7 +136,7 @@ ctl status --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert 
 [ "$(samples 4)" -ge 0 ] || fail "sources lost after a failed reload"
 pass "broken reload refused: $(cat "$T/err")"
 conf 4 group >"$T/s.conf"
-ctl reload >/dev/null || fail "reload of the fixed file"
+ctl reload --json | python3 -c 'import json,sys; assert json.load(sys.stdin) == {"reloaded": True}' || fail "reload --json of the fixed file"
 ctl status --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["reload_error"] == "", r' || fail "reload_error not cleared"
 pass "fixed file reloaded, reload_error cleared"
 kill -0 "$PID" || fail "stratad died"

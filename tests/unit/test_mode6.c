@@ -259,6 +259,52 @@ START_TEST(many_sources_fragment)
 }
 END_TEST
 
+/* Random requests (seeded; the seed is printed): never more than the bounds, never a reply
+ * to a response, and every reply echoes the request's sequence and association. */
+START_TEST(random_requests_stay_in_bounds)
+{
+	struct mode6_view *v = view(8);
+	struct mode6_reply *r = malloc(sizeof(*r));
+	uint64_t x = 0x6d6f646536ULL;
+	uint8_t req[600];
+	int answered = 0;
+	printf("random_requests_stay_in_bounds: seed %#llx\n", (unsigned long long)x);
+	for (int k = 0; k < 200000; k++) {
+		size_t len = 0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = (size_t)(x % sizeof(req));
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			req[i] = (uint8_t)x;
+		}
+		if (len > 0 && (x & 3))
+			req[0] = (uint8_t)((req[0] & 0xf8) | 6); /* mostly mode 6 */
+		if (len > 11 && (x & 4))
+			req[1] &= 0x1f, req[8] = req[9] = 0, req[10] = 0; /* mostly a request */
+		if (len > 11 && (x & 8))
+			req[1] = (req[1] & 0xe0) |
+			         (uint8_t)(1 + ((x >> 8) & 1)); /* READSTAT/READVAR */
+		bool ok = mode6_respond(v, req, len, r);
+		ck_assert_int_le(r->n, MODE6_MAX_FRAGS);
+		if (!ok) {
+			ck_assert_int_eq(r->n, 0);
+			continue;
+		}
+		answered++;
+		ck_assert_int_ge(r->n, 1);
+		ck_assert_int_eq(req[1] & 0x80, 0);
+		for (int f = 0; f < r->n; f++) {
+			ck_assert_uint_le(r->len[f], MODE6_HEADER_LEN + MODE6_MAX_DATA);
+			ck_assert_mem_eq(r->frag[f] + 2, req + 2, 2);
+			ck_assert_mem_eq(r->frag[f] + 6, req + 6, 2);
+		}
+	}
+	ck_assert_int_gt(answered, 1000);
+	free(r);
+	free(v);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mode6");
@@ -267,6 +313,7 @@ int main(void)
 	tcase_add_test(tc, readstat_and_peer_vars);
 	tcase_add_test(tc, errors_and_drops);
 	tcase_add_test(tc, many_sources_fragment);
+	tcase_add_test(tc, random_requests_stay_in_bounds);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
