@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ctl/ctl_conn.h"
@@ -177,4 +178,92 @@ int waitsync_main(int argc, char **argv)
 		struct timespec ts = {(time_t)interval, (long)((interval - floor(interval)) * 1e9)};
 		nanosleep(&ts, NULL);
 	}
+}
+
+void add_usage(FILE *out)
+{
+	fputs("Usage: stratactl add server|pool NAME [--port N] [--iburst] [--minpoll N]\n"
+	      "                     [--maxpoll N] [--maxsources N] [--socket PATH] [--json]\n"
+	      "Make stratad poll one more source now, with the settings of a server or pool\n"
+	      "entry of strata.conf(5). It lasts until the next reload or restart: add it to\n"
+	      "the configuration to keep it. Needs root, the daemon's user or the control "
+	      "group.\n" USAGE_SOCKET,
+	      out);
+}
+
+static void said_added(json_t *res)
+{
+	printf("added %s %s port %.0f\n", ctl_str(res, "type"), ctl_str(res, "added"),
+	       ctl_num(res, "port"));
+}
+
+/* --port and the poll settings, when given, into req. */
+static void put_given(json_t *req, const char *k, double v)
+{
+	if (!isnan(v))
+		json_object_set_new(req, k, json_integer((json_int_t)v));
+}
+
+int add_main(int argc, char **argv)
+{
+	struct ctl_opts o = {.max_args = 2};
+	double port = NAN, minpoll = NAN, maxpoll = NAN, maxsources = NAN;
+	bool iburst = false;
+	const struct ctl_opt x[] = {{"port", &port, 1, 65535, NULL, 0},
+	                            {"minpoll", &minpoll, 1, 17, NULL, 0},
+	                            {"maxpoll", &maxpoll, 1, 17, NULL, 0},
+	                            {"maxsources", &maxsources, 1, 16, NULL, 0},
+	                            {"iburst", NULL, 0, 0, &iburst, 0}};
+	int rc = ctl_parse(argc, argv, &o, x, 5, add_usage);
+	if (rc >= 0)
+		return rc;
+	if (o.n_args != 2 || (strcmp(o.args[0], "server") != 0 && strcmp(o.args[0], "pool") != 0)) {
+		add_usage(stderr);
+		return 2;
+	}
+	json_t *req = ctl_command("add");
+	if (req) {
+		json_object_set_new(req, "type", json_string(o.args[0]));
+		json_object_set_new(req, "name", json_string(o.args[1]));
+		json_object_set_new(req, "iburst", json_boolean(iburst));
+		put_given(req, "port", port);
+		put_given(req, "minpoll", minpoll);
+		put_given(req, "maxpoll", maxpoll);
+		put_given(req, "maxsources", maxsources);
+	}
+	return ctl_act(&o, req, said_added);
+}
+
+void remove_usage(FILE *out)
+{
+	fputs("Usage: stratactl remove NAME [--port N] [--socket PATH] [--json]\n"
+	      "Stop polling the source (server or pool) configured or added as NAME (on port N\n"
+	      "when several share the name), until the next reload or restart. Needs root, the\n"
+	      "daemon's user or the control group.\n" USAGE_SOCKET,
+	      out);
+}
+
+static void said_removed(json_t *res)
+{
+	printf("removed %s\n", ctl_str(res, "removed"));
+}
+
+int remove_main(int argc, char **argv)
+{
+	struct ctl_opts o = {.max_args = 1};
+	double port = NAN;
+	const struct ctl_opt x[] = {{"port", &port, 1, 65535, NULL, 0}};
+	int rc = ctl_parse(argc, argv, &o, x, 1, remove_usage);
+	if (rc >= 0)
+		return rc;
+	if (o.n_args != 1) {
+		remove_usage(stderr);
+		return 2;
+	}
+	json_t *req = ctl_command("remove");
+	if (req) {
+		json_object_set_new(req, "name", json_string(o.args[0]));
+		put_given(req, "port", port);
+	}
+	return ctl_act(&o, req, said_removed);
 }

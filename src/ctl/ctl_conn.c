@@ -83,11 +83,14 @@ int ctl_parse(int argc, char **argv, struct ctl_opts *o, const struct ctl_opt *e
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "stratactl: unexpected argument '%s'\n", argv[optind]);
+	if (argc - optind > o->max_args) {
+		fprintf(stderr, "stratactl: unexpected argument '%s'\n",
+		        argv[optind + o->max_args]);
 		usage(stderr);
 		return 2;
 	}
+	o->args = argv + optind;
+	o->n_args = argc - optind;
 	return -1;
 }
 

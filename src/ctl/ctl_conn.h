@@ -13,6 +13,9 @@
 struct ctl_opts {
 	const char *socket; /* --socket, $STRATA_CONTROL_SOCKET or the default */
 	bool json;          /* --json */
+	int max_args;       /* positional arguments allowed (set before ctl_parse) */
+	char **args;        /* after ctl_parse: the positional arguments */
+	int n_args;
 };
 
 /* A command's own long option: a number in lo..hi (has_arg) or a flag. */

@@ -24,6 +24,10 @@ int burst_main(int argc, char **argv);
 void burst_usage(FILE *out);
 int makestep_main(int argc, char **argv);
 void makestep_usage(FILE *out);
+int add_main(int argc, char **argv);
+void add_usage(FILE *out);
+int remove_main(int argc, char **argv);
+void remove_usage(FILE *out);
 int waitsync_main(int argc, char **argv);
 void waitsync_usage(FILE *out);
 

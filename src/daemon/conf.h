@@ -23,6 +23,7 @@
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
 #define CONF_MAX_SERVER_THREADS 16
 #define CONF_MAX_SLEWRATE 100000.0 /* ppm: what the kernel tick allows */
+#define CONF_MAX_SOURCES 64        /* stratactl add refuses more: the engine polls at most 64 */
 
 enum conf_source_type { CONF_SERVER = 0, CONF_POOL = 1 };
 
@@ -122,6 +123,14 @@ int conf_load_string(const char *text, const char *name, struct conf **ret, char
                      size_t errlen);
 
 void conf_free(struct conf *conf);
+
+/* A deep copy (conf_dup.c); NULL when out of memory. */
+struct conf *conf_dup(const struct conf *c);
+/* Index of the source named name (case-insensitive) on port (<= 0: any), or -1. */
+int conf_find_source(const struct conf *c, const char *name, int port);
+/* A copy of c without source remove (-1: none) and with add appended (NULL: none); the
+ * runtime changes of stratactl add and remove. NULL when out of memory. */
+struct conf *conf_with_source(const struct conf *c, const struct conf_source *add, int remove);
 
 /* Field by field (the structs have padding). */
 /* Two optional strings (NULL = unset) hold the same text. */

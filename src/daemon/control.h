@@ -7,7 +7,9 @@
  * source's filter), "serverstats" (the server counters), "clients" (the busiest clients).
  * Changing commands, allowed to root, the daemon's own user and, unless write_root_only,
  * members of the socket's group (checked with SO_PEERCRED when the client connects):
- * "reload", "burst" (optional "count" 1..6), "makestep" (optional "accept_insane": true);
+ * "reload", "burst" (optional "count" 1..6), "makestep" (optional "accept_insane": true),
+ * "add" ("type" server or pool, "name", optional "port", "iburst", "minpoll", "maxpoll",
+ * "maxsources") and "remove" ("name", optional "port");
  * anyone else gets "permission denied". A line longer than CONTROL_MAX_REQUEST, a line that is not
  * a JSON object, another version or an unknown command gets an error reply, then the connection
  * stays open for the next line; a client idle for CONTROL_IDLE_TIMEOUT s is closed; at most
@@ -34,6 +36,7 @@
 #define CONTROL_MAX_CLIENTS_SHOWN 256 /* "clients": the busiest this many */
 
 struct clock;
+struct conf_source;
 struct event_base;
 struct log;
 struct sync;
@@ -47,6 +50,10 @@ struct control_ops {
 	int (*reload)(void *arg, char *err, size_t errlen);
 	/* Why the last reload failed; "" when it worked or none was tried. */
 	const char *(*reload_error)(void *arg);
+	/* Poll one more source (until the next reload or restart): 0, or -1 with err. */
+	int (*add_source)(void *arg, const struct conf_source *cs, char *err, size_t errlen);
+	/* Stop the source named name on port (0: any): 0, or -1 with err. */
+	int (*remove_source)(void *arg, const char *name, int port, char *err, size_t errlen);
 };
 
 struct control_env {

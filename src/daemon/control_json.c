@@ -273,6 +273,8 @@ static const struct command commands[] = {
         {"reload", NULL, reload},
         {"burst", NULL, burst},
         {"makestep", NULL, makestep},
+        {"add", NULL, control_add},
+        {"remove", NULL, control_remove},
 };
 
 static json_t *run(const struct control_env *env, bool may_write, const char *cmd, json_t *req)

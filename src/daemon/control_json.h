@@ -18,6 +18,10 @@
 json_t *control_json_handle(const struct control_env *env, bool may_write, const char *line,
                             size_t len);
 
+/* The "add" and "remove" commands (control_sources.c): a result, or NULL with err. */
+json_t *control_add(const struct control_env *env, json_t *req, char *err, size_t errlen);
+json_t *control_remove(const struct control_env *env, json_t *req, char *err, size_t errlen);
+
 /* {"version": 1, "ok": false, "error": msg} */
 json_t *control_json_error(const char *msg);
 

@@ -112,20 +112,25 @@ static void daemon_control_reload(struct daemon *d, bool new_socket)
 
 static int daemon_reload_cb(void *arg, char *err, size_t errlen);
 static const char *daemon_reload_error(void *arg);
+static int daemon_add_source(void *arg, const struct conf_source *cs, char *err, size_t errlen);
+static int daemon_remove_source(void *arg, const char *name, int port, char *err, size_t errlen);
 
 /* What the control socket and the metrics see of the daemon. */
 static struct control_env daemon_env(struct daemon *d)
 {
-	return (struct control_env){
-	        .base = d->base,
-	        .log = d->log,
-	        .sync = d->sync,
-	        .serve = &d->serve,
-	        .clock = d->clock,
-	        .started = d->started,
-	        .group = d->conf->control_group,
-	        .write_root_only = d->conf->control_write_root,
-	        .ops = {.arg = d, .reload = daemon_reload_cb, .reload_error = daemon_reload_error}};
+	return (struct control_env){.base = d->base,
+	                            .log = d->log,
+	                            .sync = d->sync,
+	                            .serve = &d->serve,
+	                            .clock = d->clock,
+	                            .started = d->started,
+	                            .group = d->conf->control_group,
+	                            .write_root_only = d->conf->control_write_root,
+	                            .ops = {.arg = d,
+	                                    .reload = daemon_reload_cb,
+	                                    .reload_error = daemon_reload_error,
+	                                    .add_source = daemon_add_source,
+	                                    .remove_source = daemon_remove_source}};
 }
 
 /* The Prometheus listener, when configured; like the control socket, failing to open it
@@ -202,6 +207,52 @@ static const char *daemon_reload_error(void *arg)
 {
 	const struct daemon *d = arg;
 	return d->reload_error;
+}
+
+/* The running configuration with one source added or removed, applied like a reload of
+ * the sources alone (the others keep their state). */
+static int daemon_change_sources(struct daemon *d, const struct conf_source *add, int remove,
+                                 char *err, size_t errlen)
+{
+	struct conf *nc = conf_with_source(d->conf, add, remove);
+	if (!nc) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (sources_apply(d->sources, nc) < 0)
+		log_err(d->log, "out of memory applying the new sources");
+	conf_free(d->conf);
+	d->conf = nc;
+	return 0;
+}
+
+static int daemon_add_source(void *arg, const struct conf_source *cs, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	if (conf_find_source(d->conf, cs->name, cs->port) >= 0) {
+		snprintf(err, errlen, "%s port %u is already a source", cs->name, cs->port);
+		return -1;
+	}
+	if (d->conf->n_sources >= CONF_MAX_SOURCES) {
+		snprintf(err, errlen, "already %d sources", CONF_MAX_SOURCES);
+		return -1;
+	}
+	log_notice(d->log, "stratactl add: %s %s port %u",
+	           cs->type == CONF_POOL ? "pool" : "server", cs->name, cs->port);
+	return daemon_change_sources(d, cs, -1, err, errlen);
+}
+
+static int daemon_remove_source(void *arg, const char *name, int port, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	int i = conf_find_source(d->conf, name, port);
+	if (i < 0) {
+		snprintf(err, errlen, "no source %s%s", name, port > 0 ? " on that port" : "");
+		return -1;
+	}
+	log_notice(d->log, "stratactl remove: %s port %u", d->conf->sources[i].name,
+	           d->conf->sources[i].port);
+	return daemon_change_sources(d, NULL, i, err, errlen);
 }
 
 static void daemon_on_reopen_control(evutil_socket_t fd, short what, void *arg)

@@ -126,6 +126,27 @@ wait_for 5 sh -c "setpriv --reuid=nobody --regid=nogroup --clear-groups -- '$STR
 	fail "control_write = group: nogroup member still may not reload"
 pass "control_write = group: a member of control_group may reload"
 
+# Runtime add and remove: the new source polls at once, the others keep their samples.
+read -r k1 k2 <<<"$(samples 1 2)"
+ctl add server 127.0.0.13 --port "$P3" --iburst --minpoll 1 --maxpoll 2 >"$T/add" || fail "stratactl add: $(cat "$T/add")"
+grep -q "^added server 127\.0\.0\.13 port $P3$" "$T/add" || fail "add said $(cat "$T/add")"
+expect_line 5 "$T/s.log" "stratactl add: server 127\.0\.0\.13 port $P3" "add logged"
+wait_for 15 sh -c "[ \$('$STRATACTL' sources --json --socket '$SOCK' | python3 -c 'import json,sys; print(sum(x[\"samples\"] for x in json.load(sys.stdin)[\"sources\"] if x[\"name\"] == \"127.0.0.13:$P3\"))') -ge 1 ]" ||
+	fail "the added source gives no samples"
+read -r j1 j2 <<<"$(samples 1 2)"
+[ "$j1" -ge "$k1" ] && [ "$j2" -ge "$k2" ] || fail "add reset the other sources: $k1 $k2 -> $j1 $j2"
+ctl add server 127.0.0.13 --port "$P3" 2>"$T/err" && fail "a duplicate add succeeded"
+grep -q "already a source" "$T/err" || fail "duplicate add: $(cat "$T/err")"
+ctl add server 'bad name!' 2>"$T/err" && fail "a bad name was added"
+grep -q '"name" must be a host name or address' "$T/err" || fail "bad name: $(cat "$T/err")"
+ctl add server x.example --minpoll 5 --maxpoll 3 2>"$T/err" && fail "maxpoll < minpoll accepted"
+grep -q "maxpoll 3 is less than minpoll 5" "$T/err" || fail "poll range: $(cat "$T/err")"
+ctl remove 127.0.0.13 --json | python3 -c 'import json,sys; assert json.load(sys.stdin) == {"removed": "127.0.0.13"}' || fail "remove --json"
+[ "$(samples 3)" = -1 ] || fail "the removed source still runs"
+ctl remove 127.0.0.99 2>"$T/err" && fail "removing an unknown source succeeded"
+grep -q "no source 127.0.0.99" "$T/err" || fail "remove unknown: $(cat "$T/err")"
+pass "stratactl add and remove: the added source sampled, the others kept theirs ($k1 $k2 -> $j1 $j2), errors refused"
+
 # A broken file: the old configuration stays; the error is shown.
 conf 4 group "minpoll = {" >"$T/s.conf"
 ctl reload 2>"$T/err" && fail "a broken configuration was reloaded"

@@ -642,6 +642,59 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
+/* conf_print of c into a malloc'd string. */
+static char *printed(const struct conf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	conf_print(c, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_dup_and_runtime_sources)
+{
+	struct conf *c = load(NOINC "server \"192.0.2.1\" { iburst = true }\n"
+	                            "pool \"pool.example\" { maxsources = 3 }\n"
+	                            "allow = { \"10.0.0.0/8\" }\ndeny = { \"10.1.0.0/16\" }\n"
+	                            "listen = { \"127.0.0.1:1123\" }\n"
+	                            "allow_control = { \"127.0.0.1\" }\n"
+	                            "metrics { listen = \"127.0.0.1:9999\" }\n"
+	                            "statistics { directory = \"/tmp\" peerstats = false }\n"
+	                            "leapseclist = \"/usr/share/zoneinfo/leap-seconds.list\"\n");
+	struct conf *d = conf_dup(c);
+	char *a = printed(c), *b = printed(d);
+	ck_assert_str_eq(a, b);
+	free(b);
+	/* add, then remove: by name and port */
+	struct conf_source add = {.type = CONF_SERVER,
+	                          .name = "time.example",
+	                          .port = 1234,
+	                          .minpoll = 4,
+	                          .maxpoll = 6,
+	                          .maxsources = 4};
+	struct conf *e = conf_with_source(d, &add, -1);
+	ck_assert_uint_eq(e->n_sources, 3);
+	ck_assert_int_eq(conf_find_source(e, "TIME.example", 1234), 2);
+	ck_assert_int_eq(conf_find_source(e, "time.example", 123), -1);
+	ck_assert_int_eq(conf_find_source(e, "time.example", 0), 2);
+	ck_assert_str_eq(e->sources[2].file, "stratactl add");
+	struct conf *f = conf_with_source(e, NULL, conf_find_source(e, "192.0.2.1", 0));
+	ck_assert_uint_eq(f->n_sources, 2);
+	ck_assert_str_eq(f->sources[0].name, "pool.example");
+	ck_assert_str_eq(f->sources[1].name, "time.example");
+	conf_free(c); /* the copies own their strings */
+	conf_free(e);
+	b = printed(d);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	conf_free(d);
+	conf_free(f);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -656,6 +709,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_include_errors);
 	tcase_add_test(tc, test_shipped_conf);
 	tcase_add_test(tc, test_fuzz);
+	tcase_add_test(tc, test_dup_and_runtime_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }
