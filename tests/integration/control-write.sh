@@ -6,8 +6,7 @@
 # "group"), and the full reload: one source of three replaced, the other two keep their
 # samples; a broken file keeps the old configuration and `stratactl status` shows the error.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
-[ -x "$STRATACTL" ] || fail "$STRATACTL not built"
+need_built
 NTPLOAD="$top_builddir/bench/ntpload"
 need chronyd
 need python3

@@ -5,8 +5,7 @@
 # clients than allowed, a stale socket file replaced at start, a socket in use by another
 # daemon left alone (that daemon keeps serving time), and the file removed at exit.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
-[ -x "$STRATACTL" ] || fail "$STRATACTL not built"
+need_built
 NTPLOAD="$top_builddir/bench/ntpload"
 need chronyd
 need python3

@@ -8,7 +8,7 @@
 # synchronised, and its counters show the drop. A denied address with deny_kod gets only
 # KoD DENY. Then the same with two server threads (SO_REUSEPORT).
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 NTPLOAD="$top_builddir/bench/ntpload"
 [ -x "$NTPLOAD" ] || fail "$NTPLOAD not built"
 need chronyd

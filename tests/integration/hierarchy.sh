@@ -5,7 +5,7 @@
 # stratum 3 within +-1 ms. Then A loses its upstream, goes unsynchronised, and B stops
 # following it. Clients other than chronyd run without CAP_SYS_TIME; ntpdig never gets -s/-S.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 need chronyd
 need setpriv
 NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}

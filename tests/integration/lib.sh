@@ -24,6 +24,11 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
+# The binaries under test must be built (make builds both).
+need_built() {
+	[ -x "$STRATAD" ] || fail "$STRATAD not built"
+	[ -x "$STRATACTL" ] || fail "$STRATACTL not built"
+}
 need() { command -v "$1" >/dev/null 2>&1 || fail "$1 is required for this test (scripts/test installs it)"; }
 
 # A port in 20000..59999 that nothing listens on (UDP), seeded by the PID so runs differ.

@@ -5,7 +5,7 @@
 # another path, 405 for POST; a reload that moves the listener; a port in use is an error
 # in the log and the daemon keeps serving time.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 need chronyd
 need python3
 PY3=/usr/bin/python3 # Debian's, where python3-prometheus-client is

@@ -9,11 +9,13 @@
 # client outside allow_control gets nothing; with server_threads = 2 every request is
 # still answered.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 need chronyd
 need python3
 NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
 [ -f "$NTPSEC/usr/bin/ntpq" ] || fail "NTPsec's ntpq not in $NTPSEC (scripts/deps test fetches it)"
+[ -r /etc/services ] && grep -qE '^ntp[[:space:]]+123/udp' /etc/services ||
+	fail "ntpq looks up the service \"ntp\": /etc/services is missing (scripts/deps test installs netbase)"
 ADDR=127.0.0.77
 udp_addr_taken "$ADDR" 123 && fail "UDP port 123 of $ADDR is taken on this machine"
 ntpq() {
@@ -46,7 +48,8 @@ start_stratad "$T/q.log" -c "$T/q.conf"; PID=$STRATAD_PID
 sleep 2
 
 # ntpq -p against stratactl sources: same sources, reach, offsets within 0.1 ms of each other.
-ntpq -n -p "$ADDR" >"$T/peers" || fail "ntpq -p failed: $(cat "$T/peers")"
+ntpq -n -p "$ADDR" >"$T/peers" 2>&1 || fail "ntpq -p failed: $(cat "$T/peers")"
+grep -q "^=====" "$T/peers" || fail "ntpq -p printed no table: $(cat "$T/peers")"
 "$STRATACTL" sources --json --socket "$SOCK" >"$T/sources.json"
 python3 - "$T/peers" "$T/sources.json" <<'PY' || { cat "$T/peers" >&2; fail "ntpq -p disagrees with stratactl sources"; }
 import json, sys

@@ -5,7 +5,7 @@
 # minutes, one peer series per upstream, offsets within 1 ms. A reload without the section
 # stops the files; an unwritable directory is a warning, not a failure.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 need chronyd
 NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
 [ -f "$NTPSEC/usr/lib/python3/dist-packages/ntp/statfiles.py" ] || fail "NTPsec's python3-ntp not in $NTPSEC (scripts/deps test fetches it)"

@@ -3,7 +3,7 @@
 # broken and a good configuration, SIGTERM within 1 s; and a stratad polling a port where
 # nothing listens keeps running and stops on SIGINT. Nothing here touches the clock.
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 
 # write_conf FILE PORT: a hermetic configuration with one numeric source.
 write_conf() {

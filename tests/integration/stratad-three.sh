@@ -6,7 +6,7 @@
 # and the daemon keeps running; the drift file at start; the poll and select event backends.
 # Nothing here touches the clock (-x everywhere).
 . "$(dirname "$0")/lib.sh"
-[ -x "$STRATAD" ] || fail "$STRATAD not built"
+need_built
 need python3
 here="$top_srcdir/tests/integration"
 
