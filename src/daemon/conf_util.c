@@ -34,6 +34,10 @@ void conf_err_set(struct conf_err *e, const char *file, int line, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(e->buf + n, e->len - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* One line, whatever the quoted text in it held (a string may span lines). */
+	for (char *p = e->buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 bool conf_parse_long(const char *s, long *out)

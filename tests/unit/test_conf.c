@@ -653,6 +653,13 @@ static char *printed(const struct conf *c)
 	return buf;
 }
 
+/* Found by fuzz_conf: a quoted string spanning lines put a newline into the error. */
+START_TEST(test_error_is_one_line)
+{
+	expect_error(NOINC "server \"q }\npool\" { ib = 1 }\n", 3, "server \"q }?pool\": no such option 'ib'");
+}
+END_TEST
+
 START_TEST(test_dup_and_runtime_sources)
 {
 	struct conf *c = load(NOINC "server \"192.0.2.1\" { iburst = true }\n"
@@ -710,6 +717,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_shipped_conf);
 	tcase_add_test(tc, test_fuzz);
 	tcase_add_test(tc, test_dup_and_runtime_sources);
+	tcase_add_test(tc, test_error_is_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
