@@ -656,7 +656,8 @@ static char *printed(const struct conf *c)
 /* Found by fuzz_conf: a quoted string spanning lines put a newline into the error. */
 START_TEST(test_error_is_one_line)
 {
-	expect_error(NOINC "server \"q }\npool\" { ib = 1 }\n", 3, "server \"q }?pool\": no such option 'ib'");
+	expect_error(NOINC "server \"q }\npool\" { ib = 1 }\n", 3,
+	             "server \"q }?pool\": no such option 'ib'");
 }
 END_TEST
 
