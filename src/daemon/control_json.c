@@ -118,6 +118,11 @@ static json_t *source(const struct engine_source_info *si, double now)
 	const double v[] = {si->offset, si->delay, si->jitter, si->root_distance,
 	                    have ? now - l->rx_mono : NAN};
 	put_reals(o, keys, v, sizeof(v) / sizeof(v[0]));
+	json_t *rx = json_object();
+	for (int k = 0; rx && k < SOURCE_RX__COUNT; k++)
+		json_object_set_new(rx, source_rx_verdict_str((enum source_rx_verdict)k),
+		                    json_integer((json_int_t)si->src.rx[k]));
+	json_object_set_new(o, "received", rx ? rx : json_null());
 	return o;
 }
 
