@@ -60,6 +60,26 @@ udp_addr_taken() {
 		/proc/net/udp /proc/net/udp6 2>/dev/null
 }
 
+# NTPsec's client tools, unpacked from Debian's packages by scripts/deps test (never
+# installed: ntpsec conflicts with chrony).
+NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
+
+# ntpsec TOOL ARGS...: run an NTPsec tool with Debian's python3, without CAP_SYS_TIME, for at
+# most 30 s. ntpdig is refused -s and -S (they set the clock).
+ntpsec() {
+	local tool=$1 a
+	shift
+	[ -f "$NTPSEC/usr/bin/$tool" ] || fail "NTPsec's $tool not in $NTPSEC (scripts/deps test fetches it)"
+	if [ "$tool" = ntpdig ]; then
+		for a in "$@"; do
+			case $a in -s | -S | --step | --slew) fail "ntpdig $a would set the clock" ;; esac
+		done
+	fi
+	setpriv --bounding-set=-sys_time -- env PYTHONPATH="$NTPSEC/usr/lib/python3/dist-packages" \
+		LD_LIBRARY_PATH="$NTPSEC/usr/lib/x86_64-linux-gnu/ntp" \
+		timeout 30 /usr/bin/python3 "$NTPSEC/usr/bin/$tool" "$@"
+}
+
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or the time is up.
 wait_for() {
 	local limit=$(( $1 * 10 )) i=0

@@ -12,17 +12,12 @@
 need_built
 need chronyd
 need python3
-NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
 [ -f "$NTPSEC/usr/bin/ntpq" ] || fail "NTPsec's ntpq not in $NTPSEC (scripts/deps test fetches it)"
 [ -r /etc/services ] && grep -qE '^ntp[[:space:]]+123/udp' /etc/services ||
 	fail "ntpq looks up the service \"ntp\": /etc/services is missing (scripts/deps test installs netbase)"
 ADDR=127.0.0.77
 udp_addr_taken "$ADDR" 123 && fail "UDP port 123 of $ADDR is taken on this machine"
-ntpq() {
-	setpriv --bounding-set=-sys_time -- env PYTHONPATH="$NTPSEC/usr/lib/python3/dist-packages" \
-		LD_LIBRARY_PATH="$NTPSEC/usr/lib/x86_64-linux-gnu/ntp" \
-		timeout 30 /usr/bin/python3 "$NTPSEC/usr/bin/ntpq" "$@"
-}
+ntpq() { ntpsec ntpq "$@"; }
 
 P1=$(pick_port); start_chronyd "$P1" 1 127.0.0.31
 P2=$(pick_port); start_chronyd "$P2" 1 127.0.0.32

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_built
 need chronyd
-NTPSEC=${NTPSEC_DIR:-/var/cache/strata-test/ntpsec}
 [ -f "$NTPSEC/usr/lib/python3/dist-packages/ntp/statfiles.py" ] || fail "NTPsec's python3-ntp not in $NTPSEC (scripts/deps test fetches it)"
 
 P1=$(pick_port); start_chronyd "$P1" 1 127.0.0.41
