@@ -51,24 +51,29 @@ static void put_text(struct mode6_items *l, const char *name, const char *s)
 	put(l, name, "\"%s\"", clean);
 }
 
-/* refid: four ASCII characters at stratum 0, 1 or 16 (kiss codes, reference names),
- * dotted IPv4 (or the IPv6 hash) otherwise. */
+/* refid: four ASCII characters at stratum 0 and 1 (kiss codes, reference names; trailing
+ * NULs dropped) when they are printable, dotted IPv4 (or the IPv6 hash) otherwise, as
+ * stratactl shows it; "INIT" while unsynchronised. */
 static void put_refid(struct mode6_items *l, uint32_t refid, int stratum)
 {
-	if (stratum > 1 && stratum < NTP_MAX_STRATUM) {
-		put(l, "refid", "%u.%u.%u.%u", refid >> 24, (refid >> 16) & 255, (refid >> 8) & 255,
-		    refid & 255);
-		return;
-	}
 	char a[5];
 	int k = 0;
-	for (int sh = 24; sh >= 0; sh -= 8) {
+	bool text = stratum <= 1;
+	for (int sh = 24; sh >= 0 && text; sh -= 8) {
 		char c = (char)((refid >> sh) & 0xff);
-		if (c > 0x20 && c < 0x7f && c != ',' && c != '"' && c != '=')
-			a[k++] = c;
+		if (c == 0 && k > 0)
+			break;
+		text = c > 0x20 && c < 0x7f && c != ',' && c != '"' && c != '=';
+		a[k++] = c;
 	}
 	a[k] = '\0';
-	put(l, "refid", "%s", k ? a : "INIT");
+	if (stratum >= NTP_MAX_STRATUM || refid == 0)
+		put(l, "refid", "INIT");
+	else if (text)
+		put(l, "refid", "%s", a);
+	else
+		put(l, "refid", "%u.%u.%u.%u", refid >> 24, (refid >> 16) & 255, (refid >> 8) & 255,
+		    refid & 255);
 }
 
 uint16_t mode6_system_status(const struct mode6_view *v)

@@ -191,6 +191,10 @@ START_TEST(readstat_and_peer_vars)
 	ck_assert_str_eq(value_of(t, "hmode", val, sizeof(val)), "3");
 	ck_assert_ptr_null(value_of(t, "srchost", val, sizeof(val)));
 	ck_assert_int_eq(r->frag[0][4], 0x96);
+	/* a stratum 1 refid that is not text (chronyd's local clock) is shown dotted */
+	v->src[0].info.src.last.refid = 0x7f7f0101;
+	ck_assert(mode6_respond(v, req, m6_request(req, MODE6_OP_READVAR, 5, "refid"), r));
+	ck_assert_str_eq(payload(r), "refid=127.127.1.1\r\n");
 	/* a list: only those, in the order asked */
 	ck_assert(
 	        mode6_respond(v, req, m6_request(req, MODE6_OP_READVAR, 6, "offset, stratum"), r));
