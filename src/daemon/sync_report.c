@@ -121,8 +121,10 @@ void sync_stats_loop(struct sync *s)
 	struct engine_source_info si;
 	struct timespec now;
 
+	if (!s->stats)
+		return; /* no statistics files: nothing to read on every engine step */
 	engine_get_system(s->engine, &y);
-	if (!s->stats || y.updates == s->stats_updates)
+	if (y.updates == s->stats_updates)
 		return;
 	s->stats_updates = y.updates;
 	int poll = engine_get_source(s->engine, y.system_peer, &si) == 0 ? si.src.poll : 0;
