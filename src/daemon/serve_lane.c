@@ -128,8 +128,7 @@ static enum clientlog_what serve_judge(struct serve_lane *s, struct serve_round 
 	if (!allowed)
 		s->cnt.denied++;
 	if (!allowed && !s->deny_kod)
-		return CLIENTLOG_DROPPED; /* the cheapest drop: no bucket for what we never answer
-		                           */
+		return CLIENTLOG_DROPPED; /* cheapest drop: no bucket, never answered */
 	if (s->rl)
 		rv = ratelimit_check(s->rl, family, addr, r->mono_ns);
 	if (!allowed && rv == RATELIMIT_DROP)
