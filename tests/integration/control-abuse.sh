@@ -10,17 +10,7 @@ need chronyd
 need python3
 NTPLOAD="$top_builddir/bench/ntpload"
 
-P0=$(pick_port); start_chronyd "$P0" 1
-PS=$(pick_port)
-SOCK="$T/ctl.sock"
-cat >"$T/a.conf" <<CONF
-server "127.0.0.1" { port = $P0  iburst = true  minpoll = 1  maxpoll = 1 }
-listen = { "127.0.0.1:$PS" }
-allow = { "127.0.0.1" }
-driftfile = ""
-include_dir = ""
-control_socket = "$SOCK"
-CONF
+serving_setup
 start_stratad "$T/a.log" -c "$T/a.conf"; PID=$STRATAD_PID
 "$STRATACTL" waitsync --timeout 30 --interval 0.2 --socket "$SOCK" >/dev/null || fail "not synchronised"
 

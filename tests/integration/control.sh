@@ -10,17 +10,7 @@ NTPLOAD="$top_builddir/bench/ntpload"
 need chronyd
 need python3
 
-P0=$(pick_port); start_chronyd "$P0" 1
-PS=$(pick_port)
-SOCK="$T/ctl.sock"
-cat >"$T/a.conf" <<CONF
-server "127.0.0.1" { port = $P0  iburst = true  minpoll = 1  maxpoll = 1 }
-listen = { "127.0.0.1:$PS" }
-allow = { "127.0.0.1" }
-driftfile = ""
-include_dir = ""
-control_socket = "$SOCK"
-CONF
+serving_setup
 # A stale socket file, as a daemon killed with -9 leaves it.
 python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$SOCK"
 [ -S "$SOCK" ] || fail "could not make a stale socket file"

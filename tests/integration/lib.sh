@@ -123,6 +123,24 @@ CONF
 	wait_for 10 udp_port_open "$port" || { cat "$dir/log" >&2; fail "chronyd did not start on port $port"; }
 }
 
+# serving_setup: one chronyd -x upstream (port P0) and $T/a.conf for a stratad that follows
+# it, serves 127.0.0.1:$PS to 127.0.0.1 and has its control socket at $SOCK. Sets P0, PS,
+# SOCK.
+serving_setup() {
+	P0=$(pick_port)
+	start_chronyd "$P0" 1
+	PS=$(pick_port)
+	SOCK="$T/ctl.sock"
+	cat >"$T/a.conf" <<CONF
+server "127.0.0.1" { port = $P0  iburst = true  minpoll = 1  maxpoll = 1 }
+listen = { "127.0.0.1:$PS" }
+allow = { "127.0.0.1" }
+driftfile = ""
+include_dir = ""
+control_socket = "$SOCK"
+CONF
+}
+
 # start_stratad LOG ARGS...: stratad in the foreground with the null clock (-x -n).
 # Sets STRATAD_PID.
 start_stratad() {
