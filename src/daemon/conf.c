@@ -113,6 +113,8 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_SEC("metrics", NULL, CFGF_NONE),
         CFG_SEC("statistics", NULL, CFGF_NONE),
         CFG_STR("control_write", "group", CFGF_NONE),
+        CFG_STR("user", CONF_DEFAULT_USER, CFGF_NONE),
+        CFG_BOOL_CB("seccomp", cfg_true, CFGF_NONE, conf_cb_bool),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
         CFG_END(),
@@ -349,6 +351,10 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 		return -1;
 	if ((o = given(c, cfg, "control_write")))
 		conf->control_write_root = strcmp(cfg_opt_getnstr(o, 0), "root") == 0;
+	if ((o = given(c, cfg, "user")) && !set_str(c, &conf->user, cfg_opt_getnstr(o, 0)))
+		return -1;
+	if ((o = given(c, cfg, "seccomp")))
+		conf->seccomp = cfg_opt_getnbool(o, 0);
 	if ((o = given(c, cfg, "log_level")))
 		conf->log_level = (enum conf_log_level)conf_log_level_parse(cfg_opt_getnstr(o, 0));
 	if (c->is_main && !set_str(c, &conf->include_dir, cfg_getstr(cfg, "include_dir")))
@@ -621,6 +627,7 @@ static struct conf *conf_new(void)
 	conf->log_level = CONF_LOG_INFO;
 	conf->server_threads = 1;
 	conf->clientlog = CLIENTLOG_DEFAULT_SIZE;
+	conf->seccomp = true;
 	conf->stats_loop = true;
 	conf->stats_peer = true;
 	conf->ratelimit = (struct conf_ratelimit){.interval = RATELIMIT_DEFAULT_INTERVAL,

@@ -383,6 +383,25 @@ static int v_control_write(cfg_t *cfg, cfg_opt_t *opt)
 	return one_of(cfg, opt, who);
 }
 
+/* A user name: not checked against the password database (the user need exist only where
+ * the daemon starts as root), but it must look like one. */
+static int v_user(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!owned(cfg, opt))
+		return -1;
+	const char *s = cfg_opt_getnstr(opt, 0);
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n > 0 && n <= 32 && s[0] != '-';
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		     (s[i] >= '0' && s[i] <= '9') || strchr("_-.", s[i]);
+	if (!ok) {
+		cfg_error(cfg, "user: \"%s\" is not a user name", s ? s : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* A group name that exists (getgrnam), or "" for none. */
 static int v_group(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -466,6 +485,8 @@ static const struct {
         {"control_socket", v_socket},
         {"control_group", v_group},
         {"control_write", v_control_write},
+        {"user", v_user},
+        {"seccomp", v_plain},
         {"log_level", v_log_level},
         {"include_dir", v_include_dir},
         {"maxslewrate", v_maxslewrate},

@@ -67,6 +67,7 @@ static void dup_fields(struct conf *d, const struct conf *c, bool *ok)
 	d->control_group = dup_str(c->control_group, ok);
 	d->metrics_listen = dup_str(c->metrics_listen, ok);
 	d->stats_dir = dup_str(c->stats_dir, ok);
+	d->user = dup_str(c->user, ok);
 	d->include_dir = dup_str(c->include_dir, ok);
 }
 
@@ -84,7 +85,7 @@ struct conf *conf_dup(const struct conf *c)
 	d->listen = NULL, d->n_listen = 0;
 	d->files = NULL, d->n_files = 0;
 	d->driftfile = d->leapseclist = d->control_socket = d->control_group = NULL;
-	d->metrics_listen = d->stats_dir = d->include_dir = NULL;
+	d->metrics_listen = d->stats_dir = d->include_dir = d->user = NULL;
 	dup_fields(d, c, &ok);
 	if (!ok) {
 		conf_free(d);

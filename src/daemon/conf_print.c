@@ -164,6 +164,8 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_str(out, "control_socket", conf->control_socket);
 	print_str(out, "control_group", conf->control_group);
 	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
+	print_str(out, "user", conf->user);
+	fprintf(out, "seccomp = %s\n", conf->seccomp ? "true" : "false");
 	print_str(out, "log_level", conf_log_level_str(conf->log_level));
 	print_include_dir(out, conf);
 }
@@ -195,6 +197,7 @@ void conf_free(struct conf *conf)
 	free(conf->driftfile);
 	free(conf->leapseclist);
 	free(conf->control_socket);
+	free(conf->user);
 	free(conf->control_group);
 	free(conf->metrics_listen);
 	free(conf->stats_dir);

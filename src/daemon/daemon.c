@@ -15,6 +15,8 @@
 #include "clock/clock.h"
 #include "daemon/log.h"
 #include "daemon/notify.h"
+#include "daemon/privs.h"
+#include "daemon/sandbox.h"
 #include "daemon/resolve.h"
 #include "daemon/control.h"
 #include "daemon/metrics.h"
@@ -412,6 +414,66 @@ static int daemon_start_sync(struct daemon *d)
 	return r;
 }
 
+/* A configured listen port below 1024: a reload or a new server thread may have to bind it
+ * again after the user switch. */
+static bool daemon_needs_bind(const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_listen; i++)
+		if (c->listen[i].port < 1024)
+			return true;
+	return false;
+}
+
+/* Everything is open: give up the user, the capabilities and the system calls not needed
+ * from now on (privs.h, sandbox.h). */
+static struct privs_opts daemon_privs(const struct daemon *d)
+{
+	return (struct privs_opts){.user = d->opts.user ? d->opts.user : d->conf->user,
+	                           .keep_sys_time = !d->opts.null_clock,
+	                           .keep_bind = daemon_needs_bind(d->conf)};
+}
+
+/* The listen sockets, owned by the user the daemon will run as (privs.h). */
+static int daemon_open_serve(struct daemon *d, char *err, size_t errlen)
+{
+	struct serve_env senv = {.base = d->base,
+	                         .clock = d->clock,
+	                         .log = d->log,
+	                         .get_state = daemon_server_state,
+	                         .get_view = daemon_mode6_view,
+	                         .arg = d};
+	struct privs_opts po = daemon_privs(d);
+
+	if (privs_socket_owner_begin(&po, err, errlen) < 0)
+		return -1;
+	int r = serve_new(&senv, d->conf, &d->serve, err, errlen);
+	privs_socket_owner_end();
+	return r < 0 ? -1 : 0;
+}
+
+static int daemon_confine(struct daemon *d, char *err, size_t errlen)
+{
+	struct privs_opts po = daemon_privs(d);
+	struct privs_result pr;
+
+	if (privs_drop(&po, &pr, err, errlen) < 0)
+		return -1;
+	log_info(d->log, "running as uid %u gid %u%s, capabilities: %s", (unsigned)pr.uid,
+	         (unsigned)pr.gid, pr.switched ? " (switched from root)" : "", pr.caps);
+	if (!d->conf->seccomp) {
+		log_notice(d->log, "seccomp filter off (seccomp = false)");
+		return 0;
+	}
+	struct sandbox_opts so = {.clock_control = !d->opts.null_clock,
+	                          .log_only = sandbox_sanitized()};
+	if (sandbox_seccomp(&so, err, errlen) < 0)
+		return -1;
+	log_info(d->log, "seccomp filter on%s%s",
+	         so.clock_control ? "" : ": clock adjustment calls are forbidden",
+	         so.log_only ? " (sanitizer build: logged, not enforced)" : "");
+	return 0;
+}
+
 int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon **ret, char *err,
                size_t errlen)
 {
@@ -442,17 +504,15 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	if (r < 0)
 		return daemon_fail(d, err, errlen, "cannot start the time engine: %s",
 		                   strerror(-r));
-	struct serve_env senv = {.base = d->base,
-	                         .clock = d->clock,
-	                         .log = d->log,
-	                         .get_state = daemon_server_state,
-	                         .get_view = daemon_mode6_view,
-	                         .arg = d};
 	char why[256];
-	if (serve_new(&senv, d->conf, &d->serve, why, sizeof(why)) < 0)
+	if (daemon_open_serve(d, why, sizeof(why)) < 0)
 		return daemon_fail(d, err, errlen, "%s", why);
 	daemon_open_control(d);
 	daemon_open_metrics(d);
+	if (daemon_confine(d, why, sizeof(why)) < 0)
+		return daemon_fail(d, err, errlen, "%s", why);
+	if (serve_start_threads(d->serve, d->conf, why, sizeof(why)) < 0)
+		return daemon_fail(d, err, errlen, "%s", why);
 	*ret = d;
 	return 0;
 }

@@ -23,6 +23,7 @@ struct daemon_opts {
 	bool null_clock;        /* -x: null clock driver, the clock is never adjusted */
 	bool debug;             /* -d: log level debug, whatever the configuration says */
 	bool allow_first_panic; /* -g: allow one first correction beyond the panic threshold */
+	const char *user;       /* -u: overrides the configuration's user; NULL: use that */
 };
 
 /* Takes ownership of conf (also on failure). Returns 0 and sets *ret, or -1 with a one-line

@@ -32,13 +32,14 @@ struct main_args {
 static void main_usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: stratad [-dgnx] [-c FILE]\n"
+	        "Usage: stratad [-dgnx] [-c FILE] [-u USER]\n"
 	        "       stratad --check-config [-c FILE]\n"
 	        "       stratad --version | -h\n"
 	        "\n"
 	        "  -c FILE         configuration file (default %s)\n"
 	        "  -n              stay in the foreground and log to standard error\n"
 	        "  -x              null clock driver: never adjust the system clock\n"
+	        "  -u USER         started as root, run as USER (default: the configuration's)\n"
 	        "  -d              log at debug level\n"
 	        "  -g              allow one first correction beyond the panic threshold\n"
 	        "  --check-config  validate the configuration, print it and exit\n"
@@ -59,7 +60,7 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 	int c;
 
 	a->opts.conf_path = MAIN_DEFAULT_CONF;
-	while ((c = getopt_long(argc, argv, "c:ndgxh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ndgxu:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->opts.conf_path = optarg;
@@ -75,6 +76,9 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 			break;
 		case 'x':
 			a->opts.null_clock = true;
+			break;
+		case 'u':
+			a->opts.user = optarg;
 			break;
 		case MAIN_OPT_CHECK_CONFIG:
 			a->check_config = true;

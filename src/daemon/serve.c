@@ -42,6 +42,7 @@ struct serve {
 	struct serve_workers *workers; /* NULL with server_threads = 1 */
 	struct event *publish;         /* timer: state to the workers, only with workers */
 	struct serve_counters retired; /* counted by workers since stopped (reloads) */
+	bool held;                     /* until serve_start_threads(): no server threads */
 };
 
 /* The ntpq view for the main thread's mode 6 requests. */
@@ -191,7 +192,7 @@ static int serve_start_workers(struct serve *s, const struct conf *c, char *err,
 	struct server_state st;
 	struct timeval every = {SERVE_PUBLISH_INTERVAL, 0};
 
-	if (c->server_threads <= 1 || s->n_socks == 0)
+	if (s->held || c->server_threads <= 1 || s->n_socks == 0)
 		return 0;
 	for (size_t i = 0; i < s->n_socks; i++)
 		addrs[i] = s->socks[i]->addr;
@@ -278,6 +279,7 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
 		return -ENOMEM;
 	}
 	s->env = *env;
+	s->held = true;
 	if (serve_lane_init(&s->lane, env->clock, &s->acl, &s->ctl_acl) < 0) {
 		free(s);
 		snprintf(err, errlen, "out of memory");
@@ -292,6 +294,12 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
 	}
 	*ret = s;
 	return 0;
+}
+
+int serve_start_threads(struct serve *s, const struct conf *c, char *err, size_t errlen)
+{
+	s->held = false;
+	return serve_start_workers(s, c, err, errlen);
 }
 
 void serve_free(struct serve *s)

@@ -58,6 +58,12 @@ int serve_new(const struct serve_env *env, const struct conf *c, struct serve **
               size_t errlen);
 void serve_free(struct serve *s);
 
+/* Start the server_threads - 1 server threads; serve_new() holds them back so that the
+ * daemon can change its user and capabilities while it is still a single thread (glibc
+ * changes the uid of every thread at once, and aborts if one of them cannot follow). 0 or
+ * a negative errno with the reason in err. */
+int serve_start_threads(struct serve *s, const struct conf *c, char *err, size_t errlen);
+
 /* Reload: the new access list applies at once; listen addresses that stay are kept, new ones
  * opened, dropped ones closed. 0 or a negative errno (err says which address failed; the
  * others are applied). */

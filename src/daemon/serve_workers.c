@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+
+#include "daemon/privs.h"
 #include <unistd.h>
 
 #include "core/acl.h"
@@ -69,6 +71,8 @@ static void *worker_main(void *arg)
 	struct serve_worker *w = arg;
 	struct pollfd p[SERVE_MAX_LISTEN + 1];
 
+	if (privs_thread_none() < 0)
+		return NULL; /* never answer with privileges; the main thread still serves */
 	for (size_t i = 0; i < w->n_fds; i++)
 		p[i] = (struct pollfd){.fd = w->fds[i], .events = POLLIN};
 	p[w->n_fds] = (struct pollfd){.fd = w->owner->stop_fd, .events = POLLIN};

@@ -90,7 +90,7 @@ pass "local_stratum 10, no sources: $out"
 
 # A second daemon cannot take B's port: it says so and exits 1.
 cp "$T/b.conf" "$T/c.conf"
-"$STRATAD" -x -n -c "$T/c.conf" >"$T/c.log" 2>&1 && fail "a second stratad started on port 123"
+"$STRATAD" -x -n -u root -c "$T/c.conf" >"$T/c.log" 2>&1 && fail "a second stratad started on port 123"
 has "$T/c.log" "cannot listen on 127\.0\.0\.1:123: Address already in use" ||
 	{ cat "$T/c.log" >&2; fail "no 'cannot listen' error"; }
 pass "port taken: $(grep -m1 'cannot listen' "$T/c.log" | sed 's/^stratad: //')"

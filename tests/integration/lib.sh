@@ -146,7 +146,7 @@ CONF
 start_stratad() {
 	local log=$1
 	shift
-	"$STRATAD" -x -n "$@" >"$log" 2>&1 &
+	"$STRATAD" -x -n -u root "$@" >"$log" 2>&1 &
 	STRATAD_PID=$!
 	STARTED_PIDS="$STARTED_PIDS $STRATAD_PID"
 }

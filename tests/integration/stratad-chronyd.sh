@@ -52,7 +52,7 @@ write_conf "$CONF_FILE" "$PORT"
 "$STRATAD" --check-config -c "$CONF_FILE" >"$T/check.out" || fail "--check-config rejects the test config"
 
 LOG="$T/stratad.log"
-env -u NOTIFY_SOCKET "$STRATAD" -x -n -d -c "$CONF_FILE" >"$LOG" 2>&1 &
+env -u NOTIFY_SOCKET "$STRATAD" -x -n -u root -d -c "$CONF_FILE" >"$LOG" 2>&1 &
 STRATAD_PID=$!
 STARTED_PIDS="$STARTED_PIDS $STRATAD_PID"
 
@@ -95,7 +95,7 @@ pass "SIGTERM: exit status 0 after $ms ms"
 DEAD=$(pick_port)
 write_conf "$T/dead.conf" "$DEAD"
 LOG2="$T/stratad-dead.log"
-"$STRATAD" -x -n -d -c "$T/dead.conf" >"$LOG2" 2>&1 &
+"$STRATAD" -x -n -u root -d -c "$T/dead.conf" >"$LOG2" 2>&1 &
 PID2=$!
 STARTED_PIDS="$STARTED_PIDS $PID2"
 wait_for 10 eval "[ \$(grep -c 'request to 127.0.0.1:$DEAD' '$LOG2') -ge 3 ]" ||

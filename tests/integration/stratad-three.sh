@@ -17,7 +17,7 @@ has() { grep -qE "$2" "$1"; }
 run_until() {
 	local name=$1 re=$2 log="$T/$1.log" pid
 	shift 2
-	env "$@" "$STRATAD" -x -n -c "$T/$name.conf" >"$log" 2>&1 &
+	env "$@" "$STRATAD" -x -n -u root -c "$T/$name.conf" >"$log" 2>&1 &
 	pid=$!
 	STARTED_PIDS="$STARTED_PIDS $pid"
 	expect_line 10 "$log" "$re" "$name"
@@ -57,7 +57,7 @@ start_listener() {
 # run_stratad NAME: stratad -x with $T/NAME.conf, notifying $SOCK; sets LOG and PID.
 run_stratad() {
 	LOG="$T/$1.log"
-	NOTIFY_SOCKET="$SOCK" "$STRATAD" -x -n -c "$T/$1.conf" >"$LOG" 2>&1 &
+	NOTIFY_SOCKET="$SOCK" "$STRATAD" -x -n -u root -c "$T/$1.conf" >"$LOG" 2>&1 &
 	PID=$!
 	STARTED_PIDS="$STARTED_PIDS $PID"
 }
