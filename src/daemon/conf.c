@@ -114,6 +114,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_SEC("statistics", NULL, CFGF_NONE),
         CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("user", CONF_DEFAULT_USER, CFGF_NONE),
+        CFG_STR("timesync_file", CONF_DEFAULT_TIMESYNC_FILE, CFGF_NONE),
         CFG_BOOL_CB("seccomp", cfg_true, CFGF_NONE, conf_cb_bool),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
@@ -352,6 +353,9 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 	if ((o = given(c, cfg, "control_write")))
 		conf->control_write_root = strcmp(cfg_opt_getnstr(o, 0), "root") == 0;
 	if ((o = given(c, cfg, "user")) && !set_str(c, &conf->user, cfg_opt_getnstr(o, 0)))
+		return -1;
+	if ((o = given(c, cfg, "timesync_file")) &&
+	    !set_str(c, &conf->timesync_file, cfg_opt_getnstr(o, 0)))
 		return -1;
 	if ((o = given(c, cfg, "seccomp")))
 		conf->seccomp = cfg_opt_getnbool(o, 0);

@@ -402,6 +402,19 @@ static int v_user(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* An absolute path, or "" for none. */
+static int v_abs_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (!owned(cfg, opt))
+		return -1;
+	const char *s = cfg_opt_getnstr(opt, 0);
+	if (s && *s && *s != '/') {
+		cfg_error(cfg, "%s: \"%s\" is not an absolute path", opt->name, s);
+		return -1;
+	}
+	return 0;
+}
+
 /* A group name that exists (getgrnam), or "" for none. */
 static int v_group(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -487,6 +500,7 @@ static const struct {
         {"control_write", v_control_write},
         {"user", v_user},
         {"seccomp", v_plain},
+        {"timesync_file", v_abs_path},
         {"log_level", v_log_level},
         {"include_dir", v_include_dir},
         {"maxslewrate", v_maxslewrate},

@@ -165,6 +165,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_str(out, "control_group", conf->control_group);
 	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
 	print_str(out, "user", conf->user);
+	print_str(out, "timesync_file", conf->timesync_file);
 	fprintf(out, "seccomp = %s\n", conf->seccomp ? "true" : "false");
 	print_str(out, "log_level", conf_log_level_str(conf->log_level));
 	print_include_dir(out, conf);
@@ -198,6 +199,7 @@ void conf_free(struct conf *conf)
 	free(conf->leapseclist);
 	free(conf->control_socket);
 	free(conf->user);
+	free(conf->timesync_file);
 	free(conf->control_group);
 	free(conf->metrics_listen);
 	free(conf->stats_dir);

@@ -23,6 +23,7 @@
 #include "daemon/serve.h"
 #include "daemon/sources.h"
 #include "daemon/sync.h"
+#include "daemon/timesync.h"
 
 #define DAEMON_LOCAL_REFID 0x7f7f0101 /* 127.127.1.1, as chronyd's and ntpd's local clock */
 #define DAEMON_SUMMARY_INTERVAL SOURCES_CHECK_INTERVAL /* s between per-source info lines */
@@ -47,6 +48,8 @@ struct daemon {
 	double started;                 /* monotonic s */
 	struct serve_counters last_cnt; /* at the previous summary */
 	bool stopping;                  /* teardown started: ignore signals */
+	bool timesync_marked;           /* timesync_file created (or tried) */
+	struct event *watchdog;         /* WATCHDOG=1 at half systemd's interval; NULL: none */
 	int exit_status;
 };
 
@@ -388,11 +391,59 @@ static void daemon_server_state(void *arg, struct server_state *out)
 	                             .precision = SYNC_LOCAL_PRECISION};
 }
 
+/* First synchronised with the clock under control: tell systemd (timesync.h), once. */
+static void daemon_mark_timesync(struct daemon *d)
+{
+	struct engine_system y;
+	char why[300];
+
+	if (d->timesync_marked || d->opts.null_clock || !d->conf->timesync_file)
+		return;
+	sync_system(d->sync, &y);
+	if (!y.synced)
+		return;
+	d->timesync_marked = true;
+	if (timesync_mark(d->conf->timesync_file, why, sizeof(why)) < 0)
+		log_warning(d->log, "time-sync.target not reached: %s", why);
+	else
+		log_info(d->log, "clock synchronised: created %s", d->conf->timesync_file);
+}
+
 /* The system state may have changed: the server threads answer with it at once. */
 static void daemon_sync_changed(void *arg)
 {
 	struct daemon *d = arg;
 	serve_publish(d->serve);
+	if (d->sync)
+		daemon_mark_timesync(d);
+}
+
+static void daemon_on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	notify_watchdog(d->notify);
+}
+
+/* With WatchdogSec= in the unit, WATCHDOG=1 from the event loop at half the interval: a
+ * loop that stops turning stops the pings and systemd restarts the daemon. No timer (no
+ * wake-ups) without it. */
+static int daemon_start_watchdog(struct daemon *d)
+{
+	double every = notify_watchdog_interval(d->notify) / 2;
+	struct timeval tv;
+
+	if (every <= 0)
+		return 0;
+	tv.tv_sec = (time_t)every;
+	tv.tv_usec = (suseconds_t)((every - (double)tv.tv_sec) * 1e6);
+	d->watchdog = event_new(d->base, -1, EV_PERSIST, daemon_on_watchdog, d);
+	if (!d->watchdog || evtimer_add(d->watchdog, &tv) < 0)
+		return -1;
+	log_info(d->log, "systemd watchdog: WATCHDOG=1 every %.1f s", every);
+	return 0;
 }
 
 static int daemon_start_sync(struct daemon *d)
@@ -513,6 +564,8 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 		return daemon_fail(d, err, errlen, "%s", why);
 	if (serve_start_threads(d->serve, d->conf, why, sizeof(why)) < 0)
 		return daemon_fail(d, err, errlen, "%s", why);
+	if (daemon_start_watchdog(d) < 0)
+		return daemon_fail(d, err, errlen, "cannot start the watchdog timer");
 	*ret = d;
 	return 0;
 }
@@ -561,6 +614,8 @@ void daemon_free(struct daemon *d)
 		event_free(d->summary);
 	if (d->reopen_control)
 		event_free(d->reopen_control);
+	if (d->watchdog)
+		event_free(d->watchdog);
 	resolve_free(d->resolve); /* may run the loop once more to finish cancelled lookups */
 	notify_free(d->notify);
 	if (d->sig_hup)

@@ -47,6 +47,20 @@ void notify_reloading(struct notify *n, double now_mono)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(now_mono * 1e6));
 }
 
+double notify_watchdog_interval(const struct notify *n)
+{
+	uint64_t usec = 0;
+
+	(void)n;
+	return sd_watchdog_enabled(0, &usec) > 0 ? (double)usec / 1e6 : 0.0;
+}
+
+void notify_watchdog(struct notify *n)
+{
+	(void)n;
+	sd_notify(0, "WATCHDOG=1");
+}
+
 void notify_status(struct notify *n, const char *fmt, ...)
 {
 	char text[sizeof(n->status)];

@@ -16,6 +16,10 @@ void notify_free(struct notify *n);
 void notify_ready(struct notify *n);                      /* READY=1 */
 void notify_stopping(struct notify *n);                   /* STOPPING=1 */
 void notify_reloading(struct notify *n, double now_mono); /* RELOADING=1, MONOTONIC_USEC= */
+/* The watchdog interval systemd asked for (WATCHDOG_USEC, for this process), in seconds;
+ * 0 when there is none. */
+double notify_watchdog_interval(const struct notify *n);
+void notify_watchdog(struct notify *n); /* WATCHDOG=1 */
 /* STATUS=text, printf-style; repeated identical texts are sent once. */
 void notify_status(struct notify *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -57,7 +57,7 @@ start_listener() {
 # run_stratad NAME: stratad -x with $T/NAME.conf, notifying $SOCK; sets LOG and PID.
 run_stratad() {
 	LOG="$T/$1.log"
-	NOTIFY_SOCKET="$SOCK" "$STRATAD" -x -n -u root -c "$T/$1.conf" >"$LOG" 2>&1 &
+	NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=1000000 "$STRATAD" -x -n -u root -c "$T/$1.conf" >"$LOG" 2>&1 &
 	PID=$!
 	STARTED_PIDS="$STARTED_PIDS $PID"
 }
@@ -74,6 +74,7 @@ PF=$(pick_port); start_fake "$PF" 1.0 127.0.0.4
 	echo "server \"127.0.0.4\" { port = $PF  iburst = true }"
 	echo 'driftfile = ""'
 	echo 'include_dir = ""'
+	echo "timesync_file = \"$T/timesync/synchronized\""
 } >"$T/four.conf"
 "$STRATAD" --check-config -c "$T/four.conf" >/dev/null 2>"$T/check.err" ||
 	{ cat "$T/check.err" >&2; fail "test configuration rejected"; }
@@ -91,6 +92,13 @@ if grep -E "synchronised to 127\.0\.0\.4:$PF|stepping" "$LOG"; then
 	fail "followed the liar or stepped"
 fi
 pass "never followed the liar, never stepped"
+
+# WatchdogSec= (WATCHDOG_USEC=1 s): WATCHDOG=1 every 0.5 s from the event loop. With -x the
+# clock is not synchronised by us, so systemd's time-sync flag file is not created.
+expect_line 5 "$LOG" "systemd watchdog: WATCHDOG=1 every 0\.5 s" "watchdog"
+wait_for 10 sh -c "[ \$(grep -c '^WATCHDOG=1$' '$NOTES') -ge 4 ]" || fail "fewer than 4 WATCHDOG=1 pings"
+[ ! -e "$T/timesync/synchronized" ] || fail "-x created the time-sync flag file"
+pass "$(grep -c '^WATCHDOG=1$' "$NOTES") watchdog pings; no time-sync flag file with -x"
 
 # A reload tells systemd RELOADING=1 (with MONOTONIC_USEC), then READY=1 again.
 kill -HUP "$PID"

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "daemon/driftfile.h"
@@ -88,6 +91,59 @@ START_TEST(write_into_missing_dir_fails_cleanly)
 }
 END_TEST
 
+/* Entries in dir besides . and .. */
+static int dir_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* A child rewrites the file as fast as it can (frequency = a counter, skew 0.5) and is
+ * killed with SIGKILL after a random delay (values from round r lie in r*500+1..r*500+499),
+ * 100 times: every time the file reads back as a
+ * whole value some write produced, never garbage, and at most one temporary file is left. */
+START_TEST(kill_9_during_writes_leaves_old_or_new)
+{
+	char path[96];
+	unsigned seed = 20261203;
+	double last = 0.0;
+	int completed = 0; /* rounds in which the child finished at least one write */
+
+	printf("driftfile kill -9 test: seed %u\n", seed);
+	snprintf(path, sizeof(path), "%s/drift", dir);
+	ck_assert_int_eq(driftfile_write(path, 0.0, 0.5), 0);
+	for (int round = 0; round < 100; round++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			for (long i = 1;; i++)
+				driftfile_write(path, (double)(round * 500 + 1 + i % 499), 0.5);
+		}
+		usleep((useconds_t)(200 + rand_r(&seed) % 15000));
+		ck_assert_int_eq(kill(pid, SIGKILL), 0);
+		ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+		double freq = -1, skew = -1;
+		char err[128] = "";
+		ck_assert_msg(driftfile_read(path, &freq, &skew, err, sizeof(err)) == 0,
+		              "round %d: %s", round, err);
+		ck_assert_msg(freq == floor(freq) && freq >= 0 && freq < 50500 && skew == 0.5,
+		              "round %d: read %g %g", round, freq, skew);
+		ck_assert_int_le(dir_entries(), 2);
+		completed += freq > round * 500; /* this round's child wrote it */
+		last = freq;
+	}
+	printf("driftfile kill -9 test: 100 kills, %d after a completed write, last value %.0f\n",
+	       completed, last);
+	ck_assert_int_ge(completed, 20); /* the kills did land among the writes */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("driftfile");
@@ -97,6 +153,7 @@ int main(void)
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, corrupt_files_rejected);
 	tcase_add_test(tc, write_into_missing_dir_fails_cleanly);
+	tcase_add_test(tc, kill_9_during_writes_leaves_old_or_new);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
