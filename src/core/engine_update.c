@@ -252,7 +252,13 @@ void engine_update(struct engine *e, double now_mono)
 	for (int k = 0; k < n; k++)
 		e->srcs[ids[k]].sel_status = select_status_str(r.status[k]);
 	if (!r.synchronised || r.system_peer < 0) {
-		set_unsynced(e, n == 0 ? "no sources" : "no selectable sources");
+		int unreachable = 0;
+		for (int k = 0; k < n; k++)
+			unreachable += r.status[k] == SELECT_UNREACHABLE;
+		set_unsynced(e, n == 0 ? "no sources"
+		                : unreachable == n
+		                        ? "no selectable sources: every source unreachable"
+		                        : "no selectable sources");
 		return;
 	}
 	struct combined c;
