@@ -145,6 +145,54 @@ static void b_unsync(struct sim_scenario *s)
 	s->server[1].kind = SIM_SERVER_UNSYNC;
 }
 
+/* --- time attacks (issue 7): five servers, iburst ----------------------------------------- */
+
+static void b_attack_1of5(struct sim_scenario *s)
+{
+	iburst(s, 5);
+	falseticker_first(s);
+}
+
+/* Two liars that disagree with each other and with the truth. */
+static void b_attack_2of5(struct sim_scenario *s)
+{
+	b_attack_1of5(s);
+	s->server[1].kind = SIM_SERVER_FALSETICKER;
+	s->server[1].offset = -0.6;
+}
+
+/* Three of five drift together at +50 ns/s (4.3 ms a day): a majority cannot be told from
+ * the truth, so the clock follows it; the effect is bounded by the majority's error. */
+static void b_attack_drift_majority(struct sim_scenario *s)
+{
+	iburst(s, 5);
+	for (int i = 0; i < 3; i++)
+		s->server[i].drift = 50e-9;
+}
+
+/* An attacker on the path delays every request by 10 ms more than the reply (a one-way
+ * delay attack): NTP cannot see asymmetry, so the offset error is half of it, 5 ms, and
+ * no more; the delay it reports grows by the full 10 ms. */
+static void b_attack_delay(struct sim_scenario *s)
+{
+	iburst(s, 5);
+	for (int i = 0; i < s->n_servers; i++)
+		s->link[i].asym = 10e-3;
+}
+
+/* Every server jumps one hour ahead at 4 h: past the panic threshold (1000 s) and after
+ * the makestep updates, it is refused; the clock holds on its frequency estimate. 8 h run. */
+static void b_attack_jump(struct sim_scenario *s)
+{
+	iburst(s, 5);
+	s->hours = 8.0;
+	for (int i = 0; i < s->n_servers; i++) {
+		s->server[i].kind = SIM_SERVER_STEPPER;
+		s->server[i].step_at = 4 * HOUR;
+		s->server[i].step = 3600.0;
+	}
+}
+
 struct entry {
 	const char *name;
 	const char *desc;
@@ -167,6 +215,13 @@ static const struct entry table[] = {
          b_leap_slew},
         {"kod", "srv0 good, srv1 answers RATE kiss-o'-death", b_kod},
         {"unsync", "srv0 good, srv1 unsynchronised (LI 3)", b_unsync},
+        {"attack-1of5", "five servers, iburst, srv0 1.0 s off", b_attack_1of5},
+        {"attack-2of5", "five servers, iburst, srv0 +1.0 s and srv1 -0.6 s off", b_attack_2of5},
+        {"attack-drift-majority", "five servers, srv0..srv2 drift +50 ns/s together",
+         b_attack_drift_majority},
+        {"attack-delay", "five servers, every request delayed 10 ms more than its reply",
+         b_attack_delay},
+        {"attack-jump", "five servers all jump +1 h at 4 h, 8 h run", b_attack_jump},
 };
 
 #define N_SCENARIOS ((int)(sizeof(table) / sizeof(table[0])))

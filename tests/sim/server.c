@@ -22,7 +22,7 @@ void sim_server_init(struct sim_server *s, const struct sim_server_config *cfg)
 
 double sim_server_error(const struct sim_server *s, const struct sim_utc *u, double t)
 {
-	double err = sim_utc_offset(u, t) + s->cfg.offset;
+	double err = sim_utc_offset(u, t) + s->cfg.offset + s->cfg.drift * t;
 
 	if (t >= s->cfg.step_at)
 		err += s->cfg.step;

@@ -10,7 +10,8 @@
  *   UNSYNC  LI 3, stratum 0 (unsynchronised on the wire), refid 0
  *   LEAP    LI 1 during the day before the scenario's leap second (a plain server follows
  *           UTC through the leap without announcing it)
- * FALSETICKER and STEPPER are good servers whose offset / step fields are set.
+ * FALSETICKER and STEPPER are good servers whose offset / step fields are set; any server
+ * may also drift (its error grows by drift s/s from t = 0).
  */
 #ifndef STRATA_SIM_SERVER_H
 #define STRATA_SIM_SERVER_H
@@ -46,6 +47,7 @@ struct sim_server_config {
 	double offset;  /* s, constant clock error (positive = server ahead) */
 	double step_at; /* true time of a step, s; INFINITY for none */
 	double step;    /* s, clock change at step_at (positive = forward) */
+	double drift;   /* s/s, the clock error grows by this from t = 0 (a slow liar) */
 };
 
 struct sim_server {
