@@ -115,6 +115,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("user", CONF_DEFAULT_USER, CFGF_NONE),
         CFG_STR("timesync_file", CONF_DEFAULT_TIMESYNC_FILE, CFGF_NONE),
+        CFG_STR("resolv_conf", CONF_DEFAULT_RESOLV_CONF, CFGF_NONE),
         CFG_BOOL_CB("seccomp", cfg_true, CFGF_NONE, conf_cb_bool),
         CFG_STR("log_level", "info", CFGF_NONE),
         CFG_STR("include_dir", CONF_DEFAULT_INCLUDE_DIR, CFGF_NONE),
@@ -353,6 +354,9 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 	if ((o = given(c, cfg, "control_write")))
 		conf->control_write_root = strcmp(cfg_opt_getnstr(o, 0), "root") == 0;
 	if ((o = given(c, cfg, "user")) && !set_str(c, &conf->user, cfg_opt_getnstr(o, 0)))
+		return -1;
+	if ((o = given(c, cfg, "resolv_conf")) &&
+	    !set_str(c, &conf->resolv_conf, cfg_opt_getnstr(o, 0)))
 		return -1;
 	if ((o = given(c, cfg, "timesync_file")) &&
 	    !set_str(c, &conf->timesync_file, cfg_opt_getnstr(o, 0)))

@@ -21,6 +21,7 @@
 #define CONF_DEFAULT_METRICS_LISTEN "127.0.0.1:9975"
 #define CONF_DEFAULT_DRIFTFILE "/var/lib/strata/drift"
 #define CONF_DEFAULT_USER "_strata"
+#define CONF_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define CONF_DEFAULT_TIMESYNC_FILE "/run/systemd/timesync/synchronized"
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
 #define CONF_MAX_SERVER_THREADS 16
@@ -112,6 +113,8 @@ struct conf {
 	char *user;                    /* started as root, run as this user (default
 	                                * CONF_DEFAULT_USER; "root": stay uid 0); read at start */
 	bool seccomp;                  /* the seccomp allow-list (default true); read at start */
+	char *resolv_conf;             /* name servers for server and pool names; NULL: default
+	                                * CONF_DEFAULT_RESOLV_CONF; read at start */
 	char *timesync_file;           /* created once the clock is first synchronised (not with
 	                                * -x); NULL: none; default CONF_DEFAULT_TIMESYNC_FILE */
 	enum conf_log_level log_level; /* default info */

@@ -549,7 +549,8 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 	d->started = clock_monotonic_s(d->clock);
 	if (daemon_init_loop(d, err, errlen) < 0)
 		return -1;
-	if (resolve_new(d->base, d->log, &d->resolve) < 0 || notify_new(&d->notify) < 0)
+	if (resolve_new(d->base, d->log, d->conf->resolv_conf, &d->resolve) < 0 ||
+	    notify_new(&d->notify) < 0)
 		return daemon_fail(d, err, errlen, "out of memory");
 	r = daemon_start_sync(d);
 	if (r < 0)

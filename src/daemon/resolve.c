@@ -27,6 +27,7 @@ struct resolve {
 	struct event_base *base;
 	struct log *log;
 	struct evdns_base *dns; /* created on the first non-numeric lookup */
+	char *resolv_conf;      /* read then */
 	unsigned zombies;       /* cancelled requests waiting for their callback */
 };
 
@@ -45,10 +46,15 @@ struct resolve_req {
 	double retry;   /* s, delay before the next retry */
 };
 
-int resolve_new(struct event_base *base, struct log *lg, struct resolve **ret)
+int resolve_new(struct event_base *base, struct log *lg, const char *resolv_conf,
+                struct resolve **ret)
 {
 	struct resolve *r = calloc(1, sizeof(*r));
 
+	if (r && !(r->resolv_conf = strdup(resolv_conf ? resolv_conf : "/etc/resolv.conf"))) {
+		free(r);
+		r = NULL;
+	}
 	if (!r)
 		return -ENOMEM;
 	r->base = base;
@@ -67,6 +73,7 @@ void resolve_free(struct resolve *r)
 		log_debug(r->log, "%u cancelled DNS lookups still pending at exit", r->zombies);
 	if (r->dns)
 		evdns_base_free(r->dns, 0);
+	free(r->resolv_conf);
 	free(r);
 }
 
@@ -151,11 +158,17 @@ static bool resolve_ensure_dns(struct resolve *r)
 {
 	if (r->dns)
 		return true;
-	r->dns = evdns_base_new(r->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
-	                                         EVDNS_BASE_DISABLE_WHEN_INACTIVE);
-	if (r->dns)
-		log_debug(r->log, "DNS resolver started from /etc/resolv.conf");
-	return r->dns != NULL;
+	r->dns = evdns_base_new(r->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (!r->dns)
+		return false;
+	/* libevent falls back to a name server on 127.0.0.1 when the file is unusable. */
+	int e = evdns_base_resolv_conf_parse(r->dns, DNS_OPTIONS_ALL, r->resolv_conf);
+	if (e == 0)
+		log_debug(r->log, "DNS resolver started from %s", r->resolv_conf);
+	else
+		log_warning(r->log, "DNS: %s %s: asking 127.0.0.1", r->resolv_conf,
+		            e == 6 ? "names no name server" : "cannot be read");
+	return true;
 }
 
 static void resolve_attempt(evutil_socket_t fd, short what, void *arg)

@@ -27,7 +27,10 @@ struct resolve_req;
 typedef void (*resolve_cb)(void *arg, const struct udp_addr *addrs, size_t n);
 
 /* base and lg are not owned and must outlive the resolver. 0 or -ENOMEM. */
-int resolve_new(struct event_base *base, struct log *lg, struct resolve **ret);
+/* resolv_conf: the resolver configuration read at the first non-numeric lookup (copied;
+ * NULL: /etc/resolv.conf). */
+int resolve_new(struct event_base *base, struct log *lg, const char *resolv_conf,
+                struct resolve **ret);
 void resolve_free(struct resolve *r);
 
 /* Look name up (max >= 1 addresses wanted). Returns 0 and sets *ret, or -ENOMEM. */
