@@ -89,6 +89,14 @@ expect_error unterminated-string 2 "unterminated quoted string" "${NOINC}driftfi
 expect_error missing-brace 3 "missing '}'" "${NOINC}server \"a\" {
 	iburst = true
 "
+expect_error bad-user 2 "user: \"-x\" is not a user name" "${NOINC}user = \"-x\"
+"
+expect_error relative-timesync-file 2 "timesync_file: \"sync\" is not an absolute path" "${NOINC}timesync_file = \"sync\"
+"
+expect_error relative-resolv-conf 2 "resolv_conf: \"r.conf\" is not an absolute path" "${NOINC}resolv_conf = \"r.conf\"
+"
+expect_error seccomp-not-bool 2 "seccomp: expected true or false" "${NOINC}seccomp = 3
+"
 
 # include_dir pointing at a regular file: ENOTDIR, at the include_dir line of the main file
 : >"$T/plain"
