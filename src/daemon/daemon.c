@@ -475,8 +475,7 @@ static bool daemon_needs_bind(const struct conf *c)
 	return false;
 }
 
-/* Everything is open: give up the user, the capabilities and the system calls not needed
- * from now on (privs.h, sandbox.h). */
+/* Who the daemon will run as and what it keeps (privs.h). */
 static struct privs_opts daemon_privs(const struct daemon *d)
 {
 	return (struct privs_opts){.user = d->opts.user ? d->opts.user : d->conf->user,
@@ -502,6 +501,8 @@ static int daemon_open_serve(struct daemon *d, char *err, size_t errlen)
 	return r < 0 ? -1 : 0;
 }
 
+/* Everything is open: give up the user, the capabilities and the system calls not needed
+ * from now on (privs.h, sandbox.h). */
 static int daemon_confine(struct daemon *d, char *err, size_t errlen)
 {
 	struct privs_opts po = daemon_privs(d);
