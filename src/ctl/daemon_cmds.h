@@ -30,5 +30,8 @@ int remove_main(int argc, char **argv);
 void remove_usage(FILE *out);
 int waitsync_main(int argc, char **argv);
 void waitsync_usage(FILE *out);
+/* now_cmd.c: reads the time file, not the control socket */
+int now_main(int argc, char **argv);
+void now_usage(FILE *out);
 
 #endif

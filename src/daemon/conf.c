@@ -115,6 +115,7 @@ static const cfg_opt_t root_tmpl[] = {
         CFG_STR("control_write", "group", CFGF_NONE),
         CFG_STR("user", CONF_DEFAULT_USER, CFGF_NONE),
         CFG_STR("timesync_file", CONF_DEFAULT_TIMESYNC_FILE, CFGF_NONE),
+        CFG_STR("time_file", CONF_DEFAULT_TIME_FILE, CFGF_NONE),
         CFG_STR("resolv_conf", CONF_DEFAULT_RESOLV_CONF, CFGF_NONE),
         CFG_BOOL_CB("seccomp", cfg_true, CFGF_NONE, conf_cb_bool),
         CFG_STR("log_level", "info", CFGF_NONE),
@@ -361,6 +362,11 @@ static int apply_scalars(struct ctx *c, cfg_t *cfg)
 	if ((o = given(c, cfg, "timesync_file")) &&
 	    !set_str(c, &conf->timesync_file, cfg_opt_getnstr(o, 0)))
 		return -1;
+	if ((o = given(c, cfg, "time_file"))) {
+		if (!set_str(c, &conf->time_file, cfg_opt_getnstr(o, 0)))
+			return -1;
+		conf->time_file_named |= (o->flags & CFGF_MODIFIED) != 0;
+	}
 	if ((o = given(c, cfg, "seccomp")))
 		conf->seccomp = cfg_opt_getnbool(o, 0);
 	if ((o = given(c, cfg, "log_level")))

@@ -23,6 +23,7 @@
 #define CONF_DEFAULT_USER "_strata"
 #define CONF_DEFAULT_RESOLV_CONF "/etc/resolv.conf"
 #define CONF_DEFAULT_TIMESYNC_FILE "/run/systemd/timesync/synchronized"
+#define CONF_DEFAULT_TIME_FILE "/run/strata/time"
 #define CONF_DEFAULT_SLEWRATE 83333.333 /* ppm: 1 s in 12 s */
 #define CONF_MAX_SERVER_THREADS 16
 #define CONF_MAX_SLEWRATE 100000.0 /* ppm: what the kernel tick allows */
@@ -117,6 +118,10 @@ struct conf {
 	                                * CONF_DEFAULT_RESOLV_CONF; read at start */
 	char *timesync_file;           /* created once the clock is first synchronised (not with
 	                                * -x); NULL: none; default CONF_DEFAULT_TIMESYNC_FILE */
+	char *time_file;               /* the bounded-time file for libstrata; NULL: none; default
+	                                * CONF_DEFAULT_TIME_FILE (with -x only when named);
+	                                * read at start */
+	bool time_file_named;          /* time_file was given in a file */
 	enum conf_log_level log_level; /* default info */
 	char *include_dir;             /* NULL: none; every *.conf in it is read in sorted order */
 	char **files;                  /* every file read, main file first */

@@ -501,6 +501,7 @@ static const struct {
         {"user", v_user},
         {"seccomp", v_plain},
         {"timesync_file", v_abs_path},
+        {"time_file", v_abs_path},
         {"resolv_conf", v_abs_path},
         {"log_level", v_log_level},
         {"include_dir", v_include_dir},

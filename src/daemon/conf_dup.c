@@ -69,6 +69,7 @@ static void dup_fields(struct conf *d, const struct conf *c, bool *ok)
 	d->stats_dir = dup_str(c->stats_dir, ok);
 	d->user = dup_str(c->user, ok);
 	d->timesync_file = dup_str(c->timesync_file, ok);
+	d->time_file = dup_str(c->time_file, ok);
 	d->resolv_conf = dup_str(c->resolv_conf, ok);
 	d->include_dir = dup_str(c->include_dir, ok);
 }
@@ -88,7 +89,7 @@ struct conf *conf_dup(const struct conf *c)
 	d->files = NULL, d->n_files = 0;
 	d->driftfile = d->leapseclist = d->control_socket = d->control_group = NULL;
 	d->metrics_listen = d->stats_dir = d->include_dir = d->user = NULL;
-	d->timesync_file = d->resolv_conf = NULL;
+	d->timesync_file = d->resolv_conf = d->time_file = NULL;
 	dup_fields(d, c, &ok);
 	if (!ok) {
 		conf_free(d);

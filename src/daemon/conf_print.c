@@ -166,6 +166,7 @@ void conf_print(const struct conf *conf, FILE *out)
 	print_str(out, "control_write", conf->control_write_root ? "root" : "group");
 	print_str(out, "user", conf->user);
 	print_str(out, "timesync_file", conf->timesync_file);
+	print_str(out, "time_file", conf->time_file);
 	print_str(out, "resolv_conf",
 	          conf->resolv_conf ? conf->resolv_conf : CONF_DEFAULT_RESOLV_CONF);
 	fprintf(out, "seccomp = %s\n", conf->seccomp ? "true" : "false");
@@ -202,6 +203,7 @@ void conf_free(struct conf *conf)
 	free(conf->control_socket);
 	free(conf->user);
 	free(conf->timesync_file);
+	free(conf->time_file);
 	free(conf->resolv_conf);
 	free(conf->control_group);
 	free(conf->metrics_listen);

@@ -24,6 +24,7 @@
 #include "daemon/sources.h"
 #include "daemon/sync.h"
 #include "daemon/timesync.h"
+#include "daemon/timeshare.h"
 
 #define DAEMON_LOCAL_REFID 0x7f7f0101 /* 127.127.1.1, as chronyd's and ntpd's local clock */
 #define DAEMON_SUMMARY_INTERVAL SOURCES_CHECK_INTERVAL /* s between per-source info lines */
@@ -49,6 +50,7 @@ struct daemon {
 	struct serve_counters last_cnt; /* at the previous summary */
 	bool stopping;                  /* teardown started: ignore signals */
 	bool timesync_marked;           /* timesync_file created (or tried) */
+	struct timeshare *timeshare;    /* the bounded-time file; NULL: none */
 	struct event *watchdog;         /* WATCHDOG=1 at half systemd's interval; NULL: none */
 	int exit_status;
 };
@@ -409,13 +411,47 @@ static void daemon_mark_timesync(struct daemon *d)
 		log_info(d->log, "clock synchronised: created %s", d->conf->timesync_file);
 }
 
-/* The system state may have changed: the server threads answer with it at once. */
+/* Readers call an entry stale after four of the longest poll intervals. */
+static double daemon_time_file_age(const struct daemon *d)
+{
+	int maxpoll = 10;
+	for (size_t i = 0; i < d->conf->n_sources; i++)
+		if (d->conf->sources[i].maxpoll > maxpoll)
+			maxpoll = d->conf->sources[i].maxpoll;
+	return 4.0 * (double)(1L << maxpoll);
+}
+
+/* The bounded-time file for libstrata (timeshare.h). With -x only when named: a monitoring
+ * daemon must not replace what a disciplining one publishes at the default path. */
+static void daemon_open_timeshare(struct daemon *d)
+{
+	char why[300];
+	const char *path = d->conf->time_file;
+
+	if (!path || (d->opts.null_clock && !d->conf->time_file_named))
+		return;
+	if (timeshare_open(path, &d->timeshare, why, sizeof(why)) < 0)
+		log_warning(d->log, "time_file: %s: libstrata readers will see no daemon", why);
+	else
+		log_info(d->log, "publishing the error bound in %s", path);
+}
+
+/* The system state may have changed: the server threads answer with it at once, and the
+ * time file tells applications. */
 static void daemon_sync_changed(void *arg)
 {
 	struct daemon *d = arg;
 	serve_publish(d->serve);
-	if (d->sync)
-		daemon_mark_timesync(d);
+	if (!d->sync)
+		return;
+	daemon_mark_timesync(d);
+	if (d->timeshare) {
+		struct engine_system y;
+		struct timeshare_params p = {.clock_controlled = !d->opts.null_clock,
+		                             .max_age = daemon_time_file_age(d)};
+		sync_system(d->sync, &y);
+		timeshare_update(d->timeshare, &y, d->clock, &p);
+	}
 }
 
 static void daemon_on_watchdog(evutil_socket_t fd, short what, void *arg)
@@ -562,6 +598,7 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 		return daemon_fail(d, err, errlen, "%s", why);
 	daemon_open_control(d);
 	daemon_open_metrics(d);
+	daemon_open_timeshare(d);
 	if (daemon_confine(d, why, sizeof(why)) < 0)
 		return daemon_fail(d, err, errlen, "%s", why);
 	if (serve_start_threads(d->serve, d->conf, why, sizeof(why)) < 0)
@@ -612,6 +649,8 @@ void daemon_free(struct daemon *d)
 	d->serve = NULL; /* sync_free below may still report a change */
 	sources_free(d->sources);
 	sync_free(d->sync); /* writes the drift file */
+	d->sync = NULL;
+	timeshare_close(d->timeshare);
 	if (d->summary)
 		event_free(d->summary);
 	if (d->reopen_control)

@@ -30,5 +30,11 @@ for f in $flags; do
 	name=${f#-}
 	grep -qE "^\.It (.* )?Fl $name( |$)" "$man/stratad.8" || missing="$missing stratad(8):$f"
 done
+# libstrata: every function its public headers declare, in a section 3 page's SYNOPSIS.
+funcs=$(grep -ohE '\bstrata_[a-z0-9_]+\(' "$top_srcdir"/include/strata/*.h | tr -d '(' | sort -u)
+[ -n "$funcs" ] || fail "found no functions in include/strata"
+for f in $funcs; do
+	grep -qE "^\.Fn $f( |$)" "$man"/*.3 || missing="$missing libstrata(3):$f"
+done
 [ -z "$missing" ] || fail "undocumented:$missing"
-pass "every option and command is documented ($(echo $opts | wc -w) options, $(echo $cmds | wc -w) commands, $(echo $flags | wc -w) flags)"
+pass "every option and command is documented ($(echo $opts | wc -w) options, $(echo $cmds | wc -w) commands, $(echo $flags | wc -w) flags, $(echo $funcs | wc -w) libstrata functions)"

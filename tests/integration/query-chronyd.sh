@@ -107,6 +107,6 @@ usage_case query --port
 usage_case no-such-command
 usage_case
 "$STRATACTL" --help | grep -q '^  query ' || fail "--help does not list query"
-[ "$("$STRATACTL" --commands | paste -sd " ")" = "query status sources sourcestats serverstats clients waitsync burst makestep add remove reload" ] || fail "--commands lists the wrong commands"
+[ "$("$STRATACTL" --commands | paste -sd " ")" = "query status sources sourcestats serverstats clients waitsync now burst makestep add remove reload" ] || fail "--commands lists the wrong commands"
 "$STRATACTL" --version | grep -qE '^stratactl [0-9]' || fail "--version"
 pass "usage errors exit 2; --help, --commands, --version"
