@@ -42,24 +42,12 @@ int strata_gcounter_merge(strata_gcounter_t *g, const strata_gcounter_t *other)
 
 size_t strata_gcounter_encode(const strata_gcounter_t *g, uint8_t *buf, size_t cap)
 {
-	struct wbuf w;
-	wbuf_init(&w, buf, cap);
-	wbuf_byte(&w, STRATA_TAG_GCOUNTER);
-	vclock_write(&w, &g->counts);
-	return w.len;
+	return vclock_encode_tagged(STRATA_TAG_GCOUNTER, &g->counts, buf, cap);
 }
 
 int strata_gcounter_decode(strata_gcounter_t *out, const uint8_t *buf, size_t len)
 {
-	struct rbuf r;
-	rbuf_init(&r, buf, len);
-	strata_gcounter_init(out);
-	if (!rbuf_tag(&r, STRATA_TAG_GCOUNTER))
-		return -EBADMSG;
-	int err = vclock_read(&r, &out->counts);
-	if (err == 0 && (err = rbuf_end(&r)) < 0)
-		strata_gcounter_free(out);
-	return err;
+	return vclock_decode_tagged(STRATA_TAG_GCOUNTER, &out->counts, buf, len);
 }
 
 void strata_pncounter_init(strata_pncounter_t *c)

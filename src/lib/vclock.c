@@ -206,24 +206,34 @@ int vclock_read(struct rbuf *r, strata_vclock_t *out)
 	return 0;
 }
 
-size_t strata_vclock_encode(const strata_vclock_t *v, uint8_t *buf, size_t cap)
+size_t vclock_encode_tagged(uint8_t tag, const strata_vclock_t *v, uint8_t *buf, size_t cap)
 {
 	struct wbuf w;
 	wbuf_init(&w, buf, cap);
-	wbuf_byte(&w, STRATA_TAG_VCLOCK);
+	wbuf_byte(&w, tag);
 	vclock_write(&w, v);
 	return w.len;
 }
 
-int strata_vclock_decode(strata_vclock_t *out, const uint8_t *buf, size_t len)
+int vclock_decode_tagged(uint8_t tag, strata_vclock_t *out, const uint8_t *buf, size_t len)
 {
 	struct rbuf r;
 	rbuf_init(&r, buf, len);
 	strata_vclock_init(out);
-	if (!rbuf_tag(&r, STRATA_TAG_VCLOCK))
+	if (!rbuf_tag(&r, tag))
 		return -EBADMSG;
 	int err = vclock_read(&r, out);
 	if (err == 0 && (err = rbuf_end(&r)) < 0)
 		strata_vclock_free(out);
 	return err;
+}
+
+size_t strata_vclock_encode(const strata_vclock_t *v, uint8_t *buf, size_t cap)
+{
+	return vclock_encode_tagged(STRATA_TAG_VCLOCK, v, buf, cap);
+}
+
+int strata_vclock_decode(strata_vclock_t *out, const uint8_t *buf, size_t len)
+{
+	return vclock_decode_tagged(STRATA_TAG_VCLOCK, out, buf, len);
 }

@@ -542,6 +542,16 @@ static void check_unsynced(const strata_interval_t *iv, const char *why)
 	              why);
 }
 
+/* A fresh reader of file, after writing e to it, reports unbounded for why. */
+static void expect_unsynced_entry(const char *file, const struct timefile_entry *e, const char *why)
+{
+	write_entry(file, e);
+	strata_clock_t *c = strata_clock_open(file);
+	strata_interval_t iv = read_now(c);
+	check_unsynced(&iv, why);
+	strata_clock_close(c);
+}
+
 START_TEST(clock_synchronised)
 {
 	struct timefile_entry e = live_entry(3, 0.010);
@@ -642,36 +652,20 @@ START_TEST(clock_unbounded_entries)
 	/* Daemon not running, not synchronised, stale, stepped since. */
 	e = live_entry(2, 0.001);
 	e.running = false;
-	write_entry(path, &e);
-	c = strata_clock_open(path);
-	iv = read_now(c);
-	check_unsynced(&iv, "not running");
-	strata_clock_close(c);
+	expect_unsynced_entry(path, &e, "not running");
 
 	e = live_entry(2, 0.001);
 	e.synced = false;
-	write_entry(path, &e);
-	c = strata_clock_open(path);
-	iv = read_now(c);
-	check_unsynced(&iv, "not synchronised");
-	strata_clock_close(c);
+	expect_unsynced_entry(path, &e, "not synchronised");
 
 	e = live_entry(2, 0.001);
 	e.max_age = 1000;
 	e.ref_mono -= 1000000;
-	write_entry(path, &e);
-	c = strata_clock_open(path);
-	iv = read_now(c);
-	check_unsynced(&iv, "stale");
-	strata_clock_close(c);
+	expect_unsynced_entry(path, &e, "stale");
 
 	e = live_entry(2, 0.001);
 	e.ref_real -= 10000000000LL;
-	write_entry(path, &e);
-	c = strata_clock_open(path);
-	iv = read_now(c);
-	check_unsynced(&iv, "stepped");
-	strata_clock_close(c);
+	expect_unsynced_entry(path, &e, "stepped");
 }
 END_TEST
 
