@@ -11,6 +11,9 @@
 
 #include <errno.h>
 #include <seccomp.h>
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -226,6 +229,15 @@ bool sandbox_sanitized(void)
 {
 #ifdef SANDBOX_ASAN
 	return true;
+#else
+	return false;
+#endif
+}
+
+bool sandbox_under_valgrind(void)
+{
+#ifdef HAVE_VALGRIND_VALGRIND_H
+	return RUNNING_ON_VALGRIND != 0;
 #else
 	return false;
 #endif

@@ -30,6 +30,11 @@ struct sandbox_opts {
  * build's integration suite enforces it; the unit test enforces it in both). */
 bool sandbox_sanitized(void);
 
+/* True when running under valgrind, which does not implement seccomp(2): stratad runs
+ * without the filter there (said in the log). Valgrind's client request cannot be faked by
+ * a caller; builds without <valgrind/valgrind.h> always say false. */
+bool sandbox_under_valgrind(void);
+
 /* 0, or -1 with a one-line reason in err. */
 int sandbox_seccomp(const struct sandbox_opts *o, char *err, size_t errlen);
 

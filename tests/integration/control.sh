@@ -25,11 +25,11 @@ grep -qE "^Synchronised: +yes" "$T/status" && grep -qE "^System peer: +127\.0\.0
 	grep -qE "^Stratum: +2" "$T/status" || { cat "$T/status" >&2; fail "status table"; }
 pass "stratactl status: $(grep -E '^(Synchronised|System peer|Last offset)' "$T/status" | tr -s ' ' | paste -sd ';')"
 ctl status --json | python3 -c '
-import json, sys
+import json, os, sys
 r = json.load(sys.stdin)
 assert r["synchronised"] is True and r["stratum"] == 2, r
 assert r["system_peer"].startswith("127.0.0.1:"), r
-assert abs(r["offset"]) < 0.001 and r["root_delay"] >= 0 and r["leap"] == "none", r
+assert abs(r["offset"]) < 0.001 * int(os.environ.get("STRATA_TEST_SLOW", "1")) and r["root_delay"] >= 0 and r["leap"] == "none", r
 for k in ("refid", "reference_time", "rms_offset", "frequency_ppm", "skew_ppm",
           "root_dispersion", "error_bound", "updates", "steps", "uptime", "unsync_reason"):
     assert k in r, k

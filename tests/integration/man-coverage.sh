@@ -9,6 +9,14 @@ for page in "$man"/*.[0-9]; do
 	[ -z "$out" ] || { echo "$out" >&2; fail "mandoc -Tlint: $page"; }
 done
 pass "mandoc -Tlint clean"
+# groff too (what man(1) and lintian run): it parses some words mandoc accepts as macros.
+if command -v groff >/dev/null; then
+	for page in "$man"/*.[0-9]; do
+		out=$(groff -mandoc -ww -z "$page" 2>&1) || true
+		[ -z "$out" ] || { echo "$out" >&2; fail "groff -ww: $page"; }
+	done
+	pass "groff -mandoc -ww clean"
+fi
 
 missing=""
 # Configuration options: every name the libconfuse schema in conf.c declares.

@@ -7,6 +7,7 @@
 # seccomp = false leaves the filter off.
 . "$(dirname "$0")/lib.sh"
 need_built
+not_under_valgrind "it checks the seccomp filter every thread carries, which valgrind cannot run"
 need chronyd
 [ "$(id -u)" -eq 0 ] || fail "this test starts stratad as root (it is run as root in CI)"
 id nobody >/dev/null 2>&1 || fail "no user nobody"

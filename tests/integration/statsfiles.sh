@@ -36,18 +36,19 @@ awk 'NF != 8 || $4 !~ /^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]$/ { bad = 1 } END { exi
 pass "loopstats: $(tail -1 "$T/stats/loopstats.$day"); peerstats: $(tail -1 "$T/stats/peerstats.$day")"
 
 PYTHONPATH="$NTPSEC/usr/lib/python3/dist-packages" /usr/bin/python3 - "$T/stats" <<'PY' || fail "NTPsec's statfiles reader"
-import sys, time
+import os, sys, time
 from ntp.statfiles import NTPStats
+lim = 0.001 * int(os.environ.get("STRATA_TEST_SLOW", "1"))
 st = NTPStats(sys.argv[1], sitename="test")
 now = time.time()
 assert len(st.loopstats) >= 2, st.loopstats
 for row in st.loopstats:
     assert abs(row[0] / 1000 - now) < 300, row      # unix ms from MJD + seconds
-    assert abs(float(row[2])) < 0.001, row          # offset, s
+    assert abs(float(row[2])) < lim, row            # offset, s
 peers = st.peersplit()
 assert set(peers) == {"127.0.0.41", "127.0.0.42"}, peers.keys()
 for ip, rows in peers.items():
-    assert len(rows) >= 2 and all(abs(float(r[4])) < 0.001 for r in rows), (ip, rows)
+    assert len(rows) >= 2 and all(abs(float(r[4])) < lim for r in rows), (ip, rows)
 print("PASS: NTPsec's NTPStats reads %d loopstats rows and peer series %s"
       % (len(st.loopstats), sorted(peers)))
 PY

@@ -5,6 +5,7 @@
 # seccomp filter is off for this run only: valgrind's own system calls are not stratad's.
 . "$(dirname "$0")/lib.sh"
 need_built
+not_under_valgrind "it runs memcheck itself"
 need chronyd
 need valgrind
 if grep -qa __asan_init "$STRATAD"; then
