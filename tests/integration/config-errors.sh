@@ -93,6 +93,8 @@ expect_error bad-user 2 "user: \"-x\" is not a user name" "${NOINC}user = \"-x\"
 "
 expect_error relative-timesync-file 2 "timesync_file: \"sync\" is not an absolute path" "${NOINC}timesync_file = \"sync\"
 "
+expect_error relative-time-file 2 "time_file: \"time\" is not an absolute path" "${NOINC}time_file = \"time\"
+"
 expect_error relative-resolv-conf 2 "resolv_conf: \"r.conf\" is not an absolute path" "${NOINC}resolv_conf = \"r.conf\"
 "
 expect_error seccomp-not-bool 2 "seccomp: expected true or false" "${NOINC}seccomp = 3
