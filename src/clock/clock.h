@@ -6,6 +6,9 @@
  *                 and never touches the kernel (stratad -x, tests, monitoring).
  *   clock_system  Linux clock_adjtime on CLOCK_REALTIME: the ONLY source file that may call a
  *                 clock-setting function (a make check test enforces it).
+ *   clock_remote  reads the clocks like clock_null; every correction is a request to
+ *                 strata-clockd, the clock helper, which applies it with its own driver
+ *                 (clockmsg.h: the wire format; stratad -k).
  *
  * Units and signs:
  *   frequency  ppm; positive = the driver makes the clock run faster (gain time).
@@ -49,6 +52,9 @@ struct clock {
 /* Drivers. Each returns 0 and sets *ret, or a negative errno value. */
 int clock_null_new(struct clock **ret);
 int clock_system_new(struct clock **ret);
+/* Connect to the clock helper's socket at path (SOCK_SEQPACKET). Errors: those of socket()
+ * and connect() (-ENOENT: no helper there, -EACCES, -ECONNREFUSED), -ENAMETOOLONG. */
+int clock_remote_new(const char *path, struct clock **ret);
 
 /* The system driver over an injected kernel call with the clock_adjtime signature and
  * convention (returns the clock state >= 0, or -1 with errno set). clock_system_new passes

@@ -330,7 +330,9 @@ static struct event_base *daemon_new_base(void)
 
 static int daemon_open_clock(struct daemon *d)
 {
-	int r = d->opts.null_clock ? clock_null_new(&d->clock) : clock_system_new(&d->clock);
+	int r = d->opts.null_clock     ? clock_null_new(&d->clock)
+	        : d->opts.clock_socket ? clock_remote_new(d->opts.clock_socket, &d->clock)
+	                               : clock_system_new(&d->clock);
 
 	if (r == 0)
 		log_set_clock(d->log, d->clock);
@@ -511,11 +513,18 @@ static bool daemon_needs_bind(const struct conf *c)
 	return false;
 }
 
+/* The system clock driver, the one that makes clock-setting calls itself (neither -x nor
+ * the clock helper of -k). */
+static bool daemon_system_clock(const struct daemon *d)
+{
+	return !d->opts.null_clock && !d->opts.clock_socket;
+}
+
 /* Who the daemon will run as and what it keeps (privs.h). */
 static struct privs_opts daemon_privs(const struct daemon *d)
 {
 	return (struct privs_opts){.user = d->opts.user ? d->opts.user : d->conf->user,
-	                           .keep_sys_time = !d->opts.null_clock,
+	                           .keep_sys_time = daemon_system_clock(d),
 	                           .keep_bind = daemon_needs_bind(d->conf)};
 }
 
@@ -556,7 +565,7 @@ static int daemon_confine(struct daemon *d, char *err, size_t errlen)
 		log_notice(d->log, "seccomp filter off: valgrind cannot run it");
 		return 0;
 	}
-	struct sandbox_opts so = {.clock_control = !d->opts.null_clock,
+	struct sandbox_opts so = {.clock_control = daemon_system_clock(d),
 	                          .log_only = sandbox_sanitized()};
 	if (sandbox_seccomp(&so, err, errlen) < 0)
 		return -1;
@@ -583,10 +592,15 @@ int daemon_new(const struct daemon_opts *opts, struct conf *conf, struct daemon 
 		return daemon_fail(d, err, errlen, "out of memory");
 	r = daemon_open_clock(d);
 	if (r < 0)
-		return daemon_fail(d, err, errlen, "cannot open the %s clock driver: %s%s",
-		                   opts->null_clock ? "null" : "system", strerror(-r),
-		                   opts->null_clock ? ""
-		                                    : " (use -x to run without clock control)");
+		return daemon_fail(d, err, errlen, "cannot open the %s clock driver%s%s: %s%s",
+		                   opts->null_clock     ? "null"
+		                   : opts->clock_socket ? "helper"
+		                                        : "system",
+		                   opts->clock_socket ? " at " : "",
+		                   opts->clock_socket ? opts->clock_socket : "", strerror(-r),
+		                   opts->null_clock     ? ""
+		                   : opts->clock_socket ? " (is strata-clockd running?)"
+		                                        : " (use -x to run without clock control)");
 	d->started = clock_monotonic_s(d->clock);
 	if (daemon_init_loop(d, err, errlen) < 0)
 		return -1;

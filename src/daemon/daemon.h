@@ -18,12 +18,13 @@
 struct daemon;
 
 struct daemon_opts {
-	const char *conf_path;  /* re-read on SIGHUP; not copied, must outlive the daemon */
-	bool foreground;        /* -n: log to stderr instead of syslog */
-	bool null_clock;        /* -x: null clock driver, the clock is never adjusted */
-	bool debug;             /* -d: log level debug, whatever the configuration says */
-	bool allow_first_panic; /* -g: allow one first correction beyond the panic threshold */
-	const char *user;       /* -u: overrides the configuration's user; NULL: use that */
+	const char *conf_path;    /* re-read on SIGHUP; not copied, must outlive the daemon */
+	bool foreground;          /* -n: log to stderr instead of syslog */
+	bool null_clock;          /* -x: null clock driver, the clock is never adjusted */
+	const char *clock_socket; /* -k: the clock helper's socket (clock_remote), or NULL */
+	bool debug;               /* -d: log level debug, whatever the configuration says */
+	bool allow_first_panic;   /* -g: allow one first correction beyond the panic threshold */
+	const char *user;         /* -u: overrides the configuration's user; NULL: use that */
 };
 
 /* Takes ownership of conf (also on failure). Returns 0 and sets *ret, or -1 with a one-line

@@ -32,13 +32,14 @@ struct main_args {
 static void main_usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: stratad [-dgnx] [-c FILE] [-u USER]\n"
+	        "Usage: stratad [-dgnx] [-c FILE] [-k SOCKET] [-u USER]\n"
 	        "       stratad --check-config [-c FILE]\n"
 	        "       stratad --version | -h\n"
 	        "\n"
 	        "  -c FILE         configuration file (default %s)\n"
 	        "  -n              stay in the foreground and log to standard error\n"
 	        "  -x              null clock driver: never adjust the system clock\n"
+	        "  -k SOCKET       adjust the clock through strata-clockd listening on SOCKET\n"
 	        "  -u USER         started as root, run as USER (default: the configuration's)\n"
 	        "  -d              log at debug level\n"
 	        "  -g              allow one first correction beyond the panic threshold\n"
@@ -60,7 +61,7 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 	int c;
 
 	a->opts.conf_path = MAIN_DEFAULT_CONF;
-	while ((c = getopt_long(argc, argv, "c:ndgxu:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:ndgxk:u:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->opts.conf_path = optarg;
@@ -76,6 +77,9 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 			break;
 		case 'x':
 			a->opts.null_clock = true;
+			break;
+		case 'k':
+			a->opts.clock_socket = optarg;
 			break;
 		case 'u':
 			a->opts.user = optarg;
@@ -93,6 +97,10 @@ static int main_parse(int argc, char **argv, struct main_args *a)
 			fprintf(stderr, "Try 'stratad --help'.\n");
 			return 2;
 		}
+	}
+	if (a->opts.null_clock && a->opts.clock_socket) {
+		fprintf(stderr, "stratad: -x and -k exclude each other\nTry 'stratad --help'.\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "stratad: unexpected argument '%s'\nTry 'stratad --help'.\n",

@@ -7,6 +7,7 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 STRATAD="$top_builddir/src/stratad"
 STRATACTL="$top_builddir/src/stratactl"
+STRATA_CLOCKD="$top_builddir/src/strata-clockd"
 T=$(mktemp -d "${TMPDIR:-/tmp}/strata-test.XXXXXX")
 STARTED_PIDS=""
 # STRATA_VALGRIND=DIR (scripts/valgrind-suite): every stratad and stratactl runs under
@@ -21,13 +22,14 @@ if [ -n "${STRATA_VALGRIND:-}" ]; then
 	vg="$STRATA_VALGRIND/bin/$(basename "$0" .sh)"
 	mkdir -p "$vg"
 	chmod 755 "$STRATA_VALGRIND/bin" "$vg"
-	for prog in stratad stratactl; do
+	for prog in stratad stratactl strata-clockd; do
 		printf '#!/bin/sh\nexec valgrind -q --log-file=%s/%s.%%p.log --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --track-fds=no %s "$@"\n' \
 			"$STRATA_VALGRIND" "$(basename "$0" .sh)-$prog" "$top_builddir/src/$prog" >"$vg/$prog"
 		chmod 755 "$vg/$prog"
 	done
 	STRATAD="$vg/stratad"
 	STRATACTL="$vg/stratactl"
+	STRATA_CLOCKD="$vg/strata-clockd"
 fi
 # not_under_valgrind WHY: this test cannot run under memcheck (skipped there, with the reason).
 not_under_valgrind() {
@@ -165,6 +167,28 @@ driftfile = ""
 include_dir = ""
 control_socket = "$SOCK"
 CONF
+}
+
+# start_clockd LOG SOCKET ARGS...: the clock helper with the null clock (-x), listening on
+# SOCKET, without CAP_SYS_TIME in its bounding set. Sets CLOCKD_PID.
+start_clockd() {
+	local log=$1 sock=$2
+	shift 2
+	setpriv --bounding-set=-sys_time -- "$STRATA_CLOCKD" -x -s "$sock" "$@" >"$log" 2>&1 &
+	CLOCKD_PID=$!
+	STARTED_PIDS="$STARTED_PIDS $CLOCKD_PID"
+	wait_for 10 test -S "$sock" || { cat "$log" >&2; fail "strata-clockd did not listen on $sock"; }
+}
+
+# start_stratad_helper LOG SOCKET ARGS...: stratad in the foreground correcting the clock
+# through the helper on SOCKET (-k, not -x), without CAP_SYS_TIME in its bounding set: even
+# a mistake could not reach the clock. Sets STRATAD_PID.
+start_stratad_helper() {
+	local log=$1 sock=$2
+	shift 2
+	setpriv --bounding-set=-sys_time -- "$STRATAD" -k "$sock" -n -u root "$@" >"$log" 2>&1 &
+	STRATAD_PID=$!
+	STARTED_PIDS="$STARTED_PIDS $STRATAD_PID"
 }
 
 # start_stratad LOG ARGS...: stratad in the foreground with the null clock (-x -n).

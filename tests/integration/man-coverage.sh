@@ -1,6 +1,6 @@
 #!/bin/bash
 # The man pages are clean mdoc and document every configuration option, every stratactl
-# command and every stratad option.
+# command, every stratad and strata-clockd option and every libstrata function.
 . "$(dirname "$0")/lib.sh"
 need mandoc
 man="$top_srcdir/man"
@@ -31,12 +31,16 @@ cmds=$("$STRATACTL" --commands) || fail "stratactl --commands failed"
 for c in $cmds; do
 	grep -qE "^\.It (Ic|Cm) $c( |$)" "$man/stratactl.1" || missing="$missing stratactl(1):$c"
 done
-# stratad options, as its --help lists them.
-flags=$("$STRATAD" --help 2>&1 | grep -oE '(^|[[:space:]])-(-[a-z][a-z-]*|[a-zA-Z])' | tr -d ' \t' | sort -u)
-[ -n "$flags" ] || fail "stratad --help lists no options"
-for f in $flags; do
-	name=${f#-}
-	grep -qE "^\.It (.* )?Fl $name( |$)" "$man/stratad.8" || missing="$missing stratad(8):$f"
+# stratad's and strata-clockd's options, as their --help lists them.
+nflags=0
+for prog in stratad strata-clockd; do
+	flags=$("$top_builddir/src/$prog" --help 2>&1 | grep -oE '(^|[[:space:]])-(-[a-z][a-z-]*|[a-zA-Z])' | tr -d ' \t' | sort -u)
+	[ -n "$flags" ] || fail "$prog --help lists no options"
+	for f in $flags; do
+		name=${f#-}
+		nflags=$((nflags + 1))
+		grep -qE "^\.It (.* )?Fl $name( |$)" "$man/$prog.8" || missing="$missing $prog(8):$f"
+	done
 done
 # libstrata: every function its public headers declare, in a section 3 page's SYNOPSIS.
 funcs=$(grep -ohE '\bstrata_[a-z0-9_]+\(' "$top_srcdir"/include/strata/*.h | tr -d '(' | sort -u)
@@ -45,4 +49,4 @@ for f in $funcs; do
 	grep -qE "^\.Fn $f( |$)" "$man"/*.3 || missing="$missing libstrata(3):$f"
 done
 [ -z "$missing" ] || fail "undocumented:$missing"
-pass "every option and command is documented ($(echo $opts | wc -w) options, $(echo $cmds | wc -w) commands, $(echo $flags | wc -w) flags, $(echo $funcs | wc -w) libstrata functions)"
+pass "every option and command is documented ($(echo $opts | wc -w) options, $(echo $cmds | wc -w) commands, $nflags flags of stratad and strata-clockd, $(echo $funcs | wc -w) libstrata functions)"
