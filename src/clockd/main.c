@@ -2,7 +2,9 @@
  * the clock: it listens on a local SOCK_SEQPACKET socket (from systemd's strata-clockd.socket,
  * or -s PATH), accepts only root and its own user (or -u USER), and applies the corrections
  * stratad sends (clockd.h, clockmsg.h) with the system clock driver, or with the null driver
- * under -x. It has no network socket: its unit gives it none (PrivateNetwork=yes).
+ * under -x. It has no network socket: its unit gives it none (PrivateNetwork=yes). Once its
+ * socket is open it keeps only CAP_SYS_TIME (privs.h; none with -x) and loads its own seccomp
+ * allow-list (sandbox.h, clockd_syscalls below).
  *
  * Exit status: 0 on SIGTERM or SIGINT, 1 on a start-up error, 2 on a usage error.
  */
@@ -27,11 +29,28 @@
 
 #include "clock/clockmsg.h"
 #include "clockd/clockd.h"
+#include "daemon/privs.h"
+#include "daemon/sandbox.h"
 
 #define CLOCKD_MAX_CLIENTS 4         /* connections served at once */
 #define CLOCKD_DEFAULT_MAX_STEP 1000 /* s: stratad's default panic threshold */
 
 enum { CLOCKD_OPT_VERSION = 256 };
+
+/* Every system call the helper makes once it serves (strace of clock-helper.sh and
+ * unit-sandbox.sh): its sockets, logging, memory, signals, the clock. */
+static const char *const clockd_syscalls[] = {
+        "read",           "write",         "writev",          "close",
+        "poll",           "ppoll",         "accept4",         "accept",
+        "recvfrom",       "recvmsg",       "sendto",          "sendmsg",
+        "getsockopt",     "clock_gettime", "gettimeofday",    "clock_adjtime",
+        "adjtimex",       "exit",          "exit_group",      "rt_sigreturn",
+        "rt_sigprocmask", "rt_sigaction",  "restart_syscall", "unlink",
+        "newfstatat",     "fstat",         "lseek",           "brk",
+        "mmap",           "munmap",        "mremap",          "madvise",
+        "futex",          "getpid",        "gettid",          "tgkill",
+        "getuid",
+};
 
 struct clockd {
 	const char *path; /* -s: the socket this process created, or NULL */
@@ -309,6 +328,35 @@ static int clockd_start(struct clockd *d)
 	return d->fds[1].fd < 0 ? -1 : 0;
 }
 
+/* Everything is open: keep only CAP_SYS_TIME (none with -x) and load the allow-list. */
+static int clockd_confine(struct clockd *d)
+{
+	struct privs_opts po = {.user = "root", .keep_sys_time = !d->null_clock};
+	struct sandbox_opts so = {.only = clockd_syscalls,
+	                          .n_only = sizeof(clockd_syscalls) / sizeof(clockd_syscalls[0]),
+	                          .log_only = sandbox_sanitized()};
+	struct privs_result pr;
+	char err[256];
+
+	if (privs_drop(&po, &pr, err, sizeof(err)) < 0) {
+		clockd_log(d, 3, "%s", err);
+		return -1;
+	}
+	clockd_log(d, 6, "running as uid %u gid %u, capabilities: %s", (unsigned)pr.uid,
+	           (unsigned)pr.gid, pr.caps);
+	if (sandbox_under_valgrind()) {
+		clockd_log(d, 5, "seccomp filter off: valgrind cannot run it");
+		return 0;
+	}
+	if (sandbox_seccomp(&so, err, sizeof(err)) < 0) {
+		clockd_log(d, 3, "%s", err);
+		return -1;
+	}
+	clockd_log(d, 6, "seccomp filter on%s",
+	           so.log_only ? " (sanitizer build: logged, not enforced)" : "");
+	return 0;
+}
+
 static void clockd_stop(struct clockd *d)
 {
 	for (size_t i = 0; i < sizeof(d->fds) / sizeof(d->fds[0]); i++)
@@ -338,6 +386,10 @@ int main(int argc, char **argv)
 	           d.path ? " on " : " on systemd's socket", d.path ? d.path : "", (long)d.peer_uid,
 	           limit);
 	sd_notify(0, "READY=1\nSTATUS=Serving the clock to stratad");
+	if (clockd_confine(&d) < 0) {
+		clockd_stop(&d);
+		return 1;
+	}
 	status = clockd_loop(&d);
 	clockd_log(&d, 5,
 	           "stopped: %lu requests, %lu steps, %lu refused, %lu failed, %lu malformed",

@@ -171,7 +171,8 @@ static void sandbox_on_sigsys(int sig, siginfo_t *si, void *uc)
 	do
 		num[len++] = (char)('0' + n % 10);
 	while ((n /= 10) > 0 && len < sizeof(num) - 1);
-	sandbox_put(msg, sizeof(msg), &m, "stratad: seccomp: forbidden system call ");
+	sandbox_put(msg, sizeof(msg), &m, program_invocation_short_name);
+	sandbox_put(msg, sizeof(msg), &m, ": seccomp: forbidden system call ");
 	while (len > 0 && m < sizeof(msg))
 		msg[m++] = num[--len];
 	sandbox_put(msg, sizeof(msg), &m, " (ausyscall NUMBER names it)\n");
@@ -216,6 +217,8 @@ static int sandbox_build(scmp_filter_ctx ctx, const struct sandbox_opts *o)
 {
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 
+	if (r == 0 && o->only)
+		return sandbox_add(ctx, o->only, o->n_only);
 	if (r == 0)
 		r = sandbox_add(ctx, sandbox_allowed, sizeof(sandbox_allowed) / sizeof(char *));
 	if (r == 0 && o->clock_control)

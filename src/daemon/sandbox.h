@@ -8,9 +8,9 @@
  * adjtimex) is allowed only with the system clock driver; execve, ptrace, mount, module
  * loading, raw and packet sockets and everything else are not.
  *
- * A forbidden call raises SIGSYS: the handler writes "stratad: seccomp: forbidden system
- * call N" on standard error and the process dies of SIGSYS, so that an omission in
- * the list is seen at once rather than as a mysterious failure.
+ * A forbidden call raises SIGSYS: the handler writes "PROGRAM: seccomp: forbidden system
+ * call N" (PROGRAM: stratad or strata-clockd) on standard error and the process dies of SIGSYS, so
+ * that an omission in the list is seen at once rather than as a mysterious failure.
  *
  * Ownership: the filter lives in the kernel; no state here.
  */
@@ -23,6 +23,10 @@
 struct sandbox_opts {
 	bool clock_control; /* allow the clock-adjusting calls: the system driver */
 	bool log_only;      /* forbidden calls are logged by the kernel (audit), not stopped */
+	/* Another program's list (strata-clockd): allow exactly these n_only system call names
+	 * instead of stratad's list; clock_control is then ignored (name the clock calls). */
+	const char *const *only;
+	size_t n_only;
 };
 
 /* True in builds with AddressSanitizer: its leak check at exit runs a ptrace-ing helper

@@ -31,6 +31,11 @@ start_clockd "$T/h.log" "$CS" -d
 HPID=$CLOCKD_PID
 expect_line 5 "$T/h.log" "serving the null clock on $CS to uid 0 and 0, steps up to 1000 s" "helper start"
 [ "$(stat -c %a "$CS")" = 660 ] || fail "socket mode $(stat -c %a "$CS"), want 660"
+expect_line 5 "$T/h.log" "running as uid 0 gid 0, capabilities: none" "helper with -x keeps no capability"
+if [ -z "${STRATA_VALGRIND:-}" ]; then
+	expect_line 5 "$T/h.log" "seccomp filter on" "helper's own filter"
+	[ "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$HPID/status")" = 2 ] || fail "the helper has no seccomp filter"
+fi
 start_stratad_helper "$T/a.log" "$CS" -c "$T/a.conf"
 SPID=$STRATAD_PID
 "$STRATACTL" waitsync --timeout 30 --interval 0.2 --socket "$SOCK" >/dev/null ||
@@ -94,6 +99,7 @@ s.send(b"STCQ\x01\x01\x00\x00\x00\x00\x00\x07" + bytes(20)); r=s.recv(64)
 print(len(r), r[:6], r[8:16].hex())' 2>&1)
 [ "$out" = "24 b'STCR\x01\x01' 0000000700000000" ] || fail "a valid request after the abuse: $out"
 kill -0 "$HPID" || fail "the helper died"
+if grep -q "forbidden system call" "$T/h.log"; then fail "helper: $(grep forbidden "$T/h.log")"; fi
 pass "other users, malformed requests and a fifth connection refused; stratad still served"
 
 # A restart of the helper: stratad logs the failed calls, reconnects and goes on.

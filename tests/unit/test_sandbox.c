@@ -2,8 +2,10 @@
  * child process that loads the real filter and then makes one system call: allowed calls
  * work, forbidden ones (execve, a packet socket, a uid change) kill the child with SIGSYS after the
  * handler names the call on standard error. */
+#include "config.h"
+
 #include <check.h>
-#include <errno.h>
+#include <errno.h> /* program_invocation_short_name */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +28,8 @@ struct outcome {
 	char err[256]; /* what the child wrote on stderr */
 };
 
-/* Run call() in a child under the filter (clock_control as given). */
-static void run_confined(int (*call)(void), bool clock_control, struct outcome *o)
+/* Run call() in a child under the filter so describes. */
+static void run_filtered(int (*call)(void), const struct sandbox_opts *so, struct outcome *o)
 {
 	int pfd[2];
 	ck_assert_int_eq(pipe(pfd), 0);
@@ -35,10 +37,9 @@ static void run_confined(int (*call)(void), bool clock_control, struct outcome *
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		char err[256];
-		struct sandbox_opts so = {.clock_control = clock_control};
 		dup2(pfd[1], STDERR_FILENO);
 		close(pfd[0]);
-		if (sandbox_seccomp(&so, err, sizeof(err)) < 0) {
+		if (sandbox_seccomp(so, err, sizeof(err)) < 0) {
 			fprintf(stderr, "load failed: %s\n", err);
 			_exit(3);
 		}
@@ -53,12 +54,20 @@ static void run_confined(int (*call)(void), bool clock_control, struct outcome *
 	ck_assert_int_eq(waitpid(pid, &o->status, 0), pid);
 }
 
+/* Run call() in a child under stratad's filter (clock_control as given). */
+static void run_confined(int (*call)(void), bool clock_control, struct outcome *o)
+{
+	struct sandbox_opts so = {.clock_control = clock_control};
+	run_filtered(call, &so, o);
+}
+
 static void assert_killed(const struct outcome *o, long nr)
 {
-	char want[80];
+	char want[160];
 	ck_assert_msg(WIFSIGNALED(o->status) && WTERMSIG(o->status) == SIGSYS,
 	              "not killed by SIGSYS (status %#x, stderr \"%s\")", o->status, o->err);
-	snprintf(want, sizeof(want), "stratad: seccomp: forbidden system call %ld ", nr);
+	snprintf(want, sizeof(want), "%s: seccomp: forbidden system call %ld ",
+	         program_invocation_short_name, nr);
 	ck_assert_msg(strstr(o->err, want), "stderr \"%s\" lacks \"%s\"", o->err, want);
 }
 
@@ -136,11 +145,33 @@ START_TEST(forbidden_call_is_killed)
 }
 END_TEST
 
+static int call_getpid(void)
+{
+	return getpid() > 0 ? 0 : -1;
+}
+
+/* Another program's list (strata-clockd's way): exactly those calls. */
+START_TEST(only_list_is_exact)
+{
+	static const char *const only[] = {"getpid",         "write",        "exit_group",
+	                                   "exit",           "rt_sigreturn", "rt_sigaction",
+	                                   "rt_sigprocmask", "gettid",       "tgkill"};
+	struct sandbox_opts so = {.only = only, .n_only = sizeof(only) / sizeof(only[0])};
+	struct outcome o = {0};
+	run_filtered(call_getpid, &so, &o);
+	ck_assert_msg(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0, "getpid: %#x %s", o.status,
+	              o.err);
+	run_filtered(call_udp_socket, &so, &o);
+	assert_killed(&o, SYS_socket);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sandbox");
 	TCase *tc = tcase_create("seccomp");
 	tcase_add_test(tc, allowed_calls_work);
+	tcase_add_test(tc, only_list_is_exact);
 	tcase_add_loop_test(tc, forbidden_call_is_killed, 0,
 	                    (int)(sizeof(forbidden) / sizeof(forbidden[0])));
 	suite_add_tcase(s, tc);
