@@ -17,17 +17,27 @@
  * a fixed wander, ten times the simulated one made the Kalman filter worse than the
  * regression (jitter1ms-poll6: 549 us against 278 us); learning it fixed that.
  *
+ * Then the line hull (filter_hull.c): once 16 samples of the last 4200 s bound it, the
+ * offset and rate are the centroid of the (offset, rate) lines that pass every recent
+ * sample's +-e/2 band (widened by the wander), i.e. lie between the forward and backward
+ * one-way minimum-delay envelopes; it is used when within 5 sd of the Kalman state. With
+ * exponential queueing its width shrinks like 1/n, faster than any weighted average.
+ *
  * Why, by measurement: tests/sim, medians of seeds 1-5, RMS offset after the first hour
  * (`strata-sim --filter kalman|regression`):
  *
- *   scenario                      kalman   regression (chrony-like, 64 samples, runs test)
- *   lan-poll6                     14.6 us  27.8 us
- *   lan-poll6-falseticker          9.3 us  24.8 us
- *   iburst-default                39.6 us  223 us  (poll adapted up to 1024 s)
- *   jitter1ms-poll6               65.1 us  83.5 us
- *   jitter1ms-poll6-falseticker   42.4 us  52.4 us
- * and with ten times the wander (--wander 1e-8): lan-poll6 30.8 us against 85.4 us,
- * jitter1ms-poll6 157 us against 278 us.
+ *   scenario                      kalman+hull  kalman  regression (chrony-like, 64 samples)
+ *   lan-poll6                     13.1 us      14.6 us  27.8 us
+ *   lan-poll6-falseticker          8.3 us       9.3 us  24.8 us
+ *   iburst-default                39.7 us      39.6 us  223 us  (poll adapted up to 1024 s)
+ *   jitter1ms-poll6               52.9 us      65.1 us  83.5 us
+ *   jitter1ms-poll6-falseticker   34.3 us      42.4 us  52.4 us
+ * The hull over the whole window (64 samples at any poll) cost adaptive-poll runs up to
+ * 30 % (iburst-default 47.9 us, loss30 48.7 us against 36.6): the wander over hours of long
+ * polls bends the line; a 1100 s span lost the jitter gain (117 us), 3000 s gave 55.0 us.
+ * Without the 5 sd gate a pinched polygon now and then made 500 us spikes.
+ * With ten times the wander (--wander 1e-8): lan-poll6 32.0 us (Kalman alone 30.8 us, the
+ * regression 85.4 us), jitter1ms-poll6 143.5 us (157 us, 278 us).
  *
  * The regression with a fixed window must choose between averaging noise (long windows) and
  * following the wander (short ones): 24 samples are best on the LAN, 64 with 1 ms jitter,

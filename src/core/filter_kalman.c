@@ -24,6 +24,7 @@
 #define FILTER_KF_WANDER_MAX 1e-14
 #define FILTER_KF_BOUND_SIGMAS 3.0 /* margin of the set-membership bound */
 #define FILTER_KF_RESET_F_SD 10e-6 /* s/s: frequency uncertainty after a reset */
+#define FILTER_KF_HULL_GATE 5.0    /* the hull's estimate is used within this many sd */
 
 static double measurement_var(const struct filter *f, const struct filter_sample *s)
 {
@@ -127,6 +128,23 @@ static bool sample_bounds(const struct filter *f, double t, double *lo, double *
 	return *lo <= *hi;
 }
 
+/* Once enough recent samples bound it, the hull's line replaces the state's offset and
+ * rate (filter_hull.c), unless it lies beyond FILTER_KF_HULL_GATE standard deviations of
+ * the state (a polygon pinched by a sample the wander margin did not cover). The
+ * covariance is kept: it still paces how the next samples are weighed. */
+static void use_hull(struct filter *f)
+{
+	struct filter_kalman *k = &f->kf;
+	double x, r;
+	if (k->count < FILTER_HULL_MIN || !filter_hull_estimate(f, k->t, k->x, k->f, &x, &r))
+		return;
+	if (fabs(x - k->x) > FILTER_KF_HULL_GATE * sqrt(k->p00) ||
+	    fabs(r - k->f) > FILTER_KF_HULL_GATE * sqrt(k->p11))
+		return;
+	k->x = x;
+	k->f = r;
+}
+
 static void publish(struct filter *f, const struct filter_sample *last)
 {
 	const struct filter_kalman *k = &f->kf;
@@ -177,6 +195,7 @@ bool filter_kalman_update(struct filter *f, const struct filter_sample *s)
 	double lo, hi;
 	if (k->count >= FILTER_KF_MIN_GATED && sample_bounds(f, k->t, &lo, &hi))
 		k->x = fmin(fmax(k->x, lo), hi);
+	use_hull(f);
 	publish(f, s);
 	return true;
 }

@@ -11,6 +11,14 @@
 
 double filter_min_delay(const struct filter *f, int first);
 double filter_median_excess(const struct filter *f, int first, double min_delay);
+/* filter_hull.c: the centroid (offset at t, rate) of the lines every sample of the last
+ * FILTER_HULL_SPAN seconds allows, given the Kalman state (x0, f0) to centre the search;
+ * false with fewer than FILTER_HULL_MIN such samples or when no line fits them all. */
+#define FILTER_HULL_MIN 16            /* recent samples the polygon needs */
+#define FILTER_HULL_SPAN 4200.0       /* s: 64 samples at poll 6; longer spans lost */
+#define FILTER_HULL_WANDER_SIGMAS 2.0 /* the wander's margin around a line */
+bool filter_hull_estimate(const struct filter *f, double t, double x0, double f0, double *offset,
+                          double *rate);
 /* Absorb the newest sample (already in the window); false if it was an outlier. */
 bool filter_kalman_update(struct filter *f, const struct filter_sample *s);
 

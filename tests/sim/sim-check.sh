@@ -18,8 +18,8 @@ lan-poll6                     130      3e-5    1.5e-4     0      -
 lan-poll6-falseticker         130      2.5e-5  1e-4       0      srv0
 iburst-default                10       1.5e-4  5e-4       0      -
 iburst-default-falseticker    10       8e-5    3e-4       0      srv0
-jitter1ms-poll6               3600     1.6e-4  6e-4       0      -
-jitter1ms-poll6-falseticker   600      1e-4    4e-4       0      srv0
+jitter1ms-poll6               3600     1.2e-4  4.5e-4     0      -
+jitter1ms-poll6-falseticker   600      7.5e-5  3e-4       0      srv0
 huge-offset                   never    -       -          0      -
 outage                        50400    1.5e-3  5e-3       0      -
 loss30                        600      2e-4    1.5e-3     0      -
