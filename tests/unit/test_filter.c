@@ -7,27 +7,9 @@
 
 #include "core/filter.h"
 #include "check_run.h"
+#include "test_rng.h"
 
 #define SEED 20261202u
-
-/* splitmix64: a small deterministic generator for the tests. */
-static uint64_t next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *s)
-{
-	return ((double)(next(s) >> 11) + 0.5) * 0x1p-53;
-}
-
-static double expo(uint64_t *s, double mean)
-{
-	return -mean * log(uniform(s));
-}
 
 static void add(struct filter *f, double t, double off, double delay)
 {
@@ -102,7 +84,7 @@ START_TEST(delay_weighting_helps)
 		filter_set_method(&f, (enum filter_method)_i, 0);
 		double sum = 0;
 		for (int i = 0; i < 32; i++) {
-			double a = expo(&s, 100e-6), b = expo(&s, 100e-6);
+			double a = test_rng_expo(&s, 100e-6), b = test_rng_expo(&s, 100e-6);
 			double off = (a - b) / 2, delay = 200e-6 + a + b;
 			add(&f, 64.0 * i, off, delay);
 			sum += off;

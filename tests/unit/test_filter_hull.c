@@ -6,22 +6,10 @@
 #include <stdio.h>
 
 #include "check_run.h"
+#include "test_rng.h"
 #include "core/filter_priv.h"
 
 #define SEED 20261204u
-
-static uint64_t next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static double expo(uint64_t *s, double mean)
-{
-	return -mean * log(((double)(next(s) >> 11) + 0.5) * 0x1p-53);
-}
 
 /* n samples every dt s ending at t = 0, on the line 1 ms + 2 ppm * t, with 100 us each way
  * plus exponential queueing of mean 1 ms each way: the offset error is half the
@@ -31,7 +19,8 @@ static void fill(struct filter *f, int n, double dt, uint64_t *rng)
 	filter_init(f, 64);
 	for (int i = 0; i < n; i++) {
 		double t = -(n - 1 - i) * dt;
-		double d1 = 100e-6 + expo(rng, 1e-3), d2 = 100e-6 + expo(rng, 1e-3);
+		double d1 = 100e-6 + test_rng_expo(rng, 1e-3),
+		       d2 = 100e-6 + test_rng_expo(rng, 1e-3);
 		struct filter_sample s = {.t = t,
 		                          .offset = 1e-3 + 2e-6 * t + (d1 - d2) / 2,
 		                          .delay = d1 + d2,
