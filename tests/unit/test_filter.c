@@ -7,7 +7,7 @@
 
 #include "core/filter.h"
 #include "check_run.h"
-#include "test_rng.h"
+#include "rng_check.h"
 
 #define SEED 20261202u
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "check_run.h"
-#include "test_rng.h"
+#include "rng_check.h"
 #include "core/filter_priv.h"
 
 #define SEED 20261204u
