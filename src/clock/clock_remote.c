@@ -112,9 +112,8 @@ static int remote_call(struct clock *c, struct clockmsg_req *q, double *value)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		e = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-	else if (n == 0)
-		e = -ECONNRESET; /* the helper went away with the request: it may have been applied
-		                  */
+	else if (n == 0) /* the helper went away with the request: it may have been applied */
+		e = -ECONNRESET;
 	else if (clockmsg_rep_decode(buf, (size_t)n, &p) < 0 || p.seq != q->seq || p.op != q->op)
 		e = -EPROTO;
 	if (e < 0) {

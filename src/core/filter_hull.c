@@ -73,8 +73,7 @@ bool filter_hull_estimate(const struct filter *f, double t, double x0, double f0
                           double *rate)
 {
 	double mind = filter_min_delay(f, 0);
-	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * filter_median_excess(f, 0, mind),
-	                FILTER_DELTA_MIN_DELAY * mind);
+	double q = filter_queue_left(filter_median_excess(f, 0, mind), mind);
 	double b0 = f0 * HULL_RATE_SCALE;
 	struct hull_pt p[HULL_MAX_V] = {
 	        {x0 - 1, b0 - 1}, {x0 + 1, b0 - 1}, {x0 + 1, b0 + 1}, {x0 - 1, b0 + 1}};

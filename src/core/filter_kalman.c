@@ -28,13 +28,9 @@
 
 static double measurement_var(const struct filter *f, const struct filter_sample *s)
 {
-	/* The minimum delay in the window still holds some queueing: estimate it as a fraction
-	 * of the typical excess (for exponential queueing the minimum of 64 samples lies near a
-	 * tenth of the median excess), and of the minimum delay itself while the window is
-	 * too small to tell. */
+	/* The minimum delay in the window still holds some queueing (filter_queue_left). */
 	double mind = filter_min_delay(f, 0);
-	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * filter_median_excess(f, 0, mind),
-	                FILTER_DELTA_MIN_DELAY * mind);
+	double q = filter_queue_left(filter_median_excess(f, 0, mind), mind);
 	double e = s->delay - mind + q;
 	return e * e / 12.0 + FILTER_FLOOR_ABS * FILTER_FLOOR_ABS;
 }
@@ -111,8 +107,7 @@ static bool sample_bounds(const struct filter *f, double t, double *lo, double *
 {
 	const struct filter_kalman *k = &f->kf;
 	double mind = filter_min_delay(f, 0);
-	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * filter_median_excess(f, 0, mind),
-	                FILTER_DELTA_MIN_DELAY * mind);
+	double q = filter_queue_left(filter_median_excess(f, 0, mind), mind);
 	double fsd = sqrt(k->p11);
 	*lo = -INFINITY, *hi = INFINITY;
 	for (int i = 0; i < f->n; i++) {
@@ -164,7 +159,7 @@ static void publish(struct filter *f, const struct filter_sample *last)
 	e->dispersion = last->dispersion;
 	e->span = last->t - f->s[f->head].t;
 	double med = filter_median_excess(f, 0, mind);
-	double q = fmax(FILTER_DELTA_MEDIAN_FRAC * med, FILTER_DELTA_MIN_DELAY * mind);
+	double q = filter_queue_left(med, mind);
 	e->meas_sd = (med + q) / sqrt(12.0);
 }
 
